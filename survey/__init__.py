@@ -1,0 +1,47 @@
+"""ePRO follow-up survey system: token-linked questionnaires, scoring, export."""
+import os
+
+from flask import Flask
+
+from . import assets, cli, database, errors, i18n, security  # noqa: F401 (database installs engine hooks)
+from .config import check_production_safety, settings_from_environment
+from .extensions import babel, csrf, db, migrate
+from .instruments import init_instruments
+from .invitations.views import bp as invitations_bp
+from .responses.views import bp as questionnaire_bp
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    """Build the app; `config` overrides settings from the environment (tests use it)."""
+    app = Flask(__name__, template_folder=os.path.join(ROOT, "templates"),
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings_from_environment(app.instance_path))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
+    app.config.update(config or {})
+    check_production_safety(app)
+
+    register_extensions(app)
+    init_instruments(app)
+    i18n.init_i18n(app)
+    assets.init_assets(app)
+    security.init_security(app)
+    errors.init_error_pages(app)
+    register_blueprints(app)
+    cli.register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_timezone=app.config["SURVEY_TIMEZONE"])
+    csrf.init_app(app)
+
+
+def register_blueprints(app):
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(questionnaire_bp)

@@ -1,0 +1,103 @@
+"""Settings read from environment variables, with safe defaults for local use.
+
+Every setting a site may change is an environment variable named ``SURVEY_*``.
+Production mode (neither debug nor testing) refuses to start without
+``SURVEY_SECRET_KEY``: a guessable key would let anyone forge invitation links.
+"""
+import os
+from datetime import timedelta
+
+DEFAULT_STUDY_NAME = {
+    "da": "Opfølgning på forsøget med stamceller mod mundtørhed",
+    "en": "Follow-up of the stem cell trial for dry mouth",
+}
+DEFAULT_CONTACT = {
+    "da": "Forsøgsteamet, Øre-næse-halskirurgisk afdeling, tlf. 35 45 00 00, "
+    "e-mail mundtoerhed@example.dk (hverdage kl. 9-15)",
+    "en": "The study team, Department of Otorhinolaryngology, phone +45 35 45 00 00, "
+    "e-mail mundtoerhed@example.dk (weekdays 9 am to 3 pm)",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The app was asked to start with settings it cannot run safely on."""
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def _env_int(name, default):
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _env_float(name, default):
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _bilingual(name, default):
+    """A setting given in both languages: SURVEY_X_DA and SURVEY_X_EN."""
+    return {lang: _env(f"{name}_{lang.upper()}", default[lang]) for lang in ("da", "en")}
+
+
+def settings_from_environment(instance_path):
+    """Build the Flask config mapping from the environment."""
+    base_url = _env("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    return {
+        "SECRET_KEY": _env("SURVEY_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": _env(
+            "SURVEY_DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "survey.sqlite")
+        ),
+        "SURVEY_BASE_URL": base_url,
+        "SURVEY_STUDY_NAME": _bilingual("SURVEY_STUDY_NAME", DEFAULT_STUDY_NAME),
+        "SURVEY_CONTACT": _bilingual("SURVEY_CONTACT", DEFAULT_CONTACT),
+        "SURVEY_INVITATION_DAYS": _env_int("SURVEY_INVITATION_DAYS", 60),
+        #: Instruments each invitation asks, in this order.
+        "SURVEY_INSTRUMENTS": tuple(_env("SURVEY_INSTRUMENTS", "xq,vas").split(",")),
+        #: Fraction of a scale's items that must be answered for a (prorated) score.
+        "SURVEY_MIN_ANSWERED_FRACTION": _env_float("SURVEY_MIN_ANSWERED_FRACTION", 0.5),
+        #: Extra folder of instrument definitions, e.g. a site's licensed wording.
+        "SURVEY_INSTRUMENTS_DIR": _env("SURVEY_INSTRUMENTS_DIR"),
+        #: Pin instrument versions, e.g. "xq=1.0-site,vas=1.0"; default: newest.
+        "SURVEY_INSTRUMENT_VERSIONS": _env("SURVEY_INSTRUMENT_VERSIONS", ""),
+        "SURVEY_TIMEZONE": _env("SURVEY_TIMEZONE", "Europe/Copenhagen"),
+        "BABEL_DEFAULT_LOCALE": "da",
+        "BABEL_DEFAULT_TIMEZONE": _env("SURVEY_TIMEZONE", "Europe/Copenhagen"),
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "survey_session",
+        # A shared computer should not keep a half-answered questionnaire open for long.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_env_int("SURVEY_SESSION_MINUTES", 120)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,  # the CSRF token lives as long as the session
+        "WTF_I18N_ENABLED": False,  # our own messages are translated; WTForms has no Danish
+    }
+
+
+def check_production_safety(app):
+    """Refuse to run in production mode with settings that are only safe locally."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing:
+        # A fixed development key: links made in development never work in production.
+        app.config["SECRET_KEY"] = "development-only-not-secret"
+        return
+    raise ConfigurationError(
+        "SURVEY_SECRET_KEY is not set. Set it to a long random value, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, "
+        "or run with FLASK_DEBUG=1 for local development."
+    )

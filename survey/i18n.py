@@ -1,0 +1,45 @@
+"""Language choice and locale-aware formatting for everything a person reads."""
+from flask import request, session
+from flask_babel import format_date, format_decimal, get_locale
+
+LANGUAGES = ("da", "en")
+LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
+
+
+def select_locale():
+    """The participant's chosen language, else the browser's preference, else Danish."""
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return request.accept_languages.best_match(LANGUAGES) or "da"
+
+
+def current_language():
+    return str(get_locale().language)
+
+
+def localized(texts):
+    """Pick the current language's text from a {"da": ..., "en": ...} mapping.
+
+    Definitions are checked at start-up to have every language, so a missing
+    one is a bug and raises rather than falling back to the other language.
+    """
+    return texts[current_language()]
+
+
+def other_language():
+    return "en" if current_language() == "da" else "da"
+
+
+def format_score(value):
+    """A score for reading: decimal comma in Danish, at most one decimal."""
+    return "" if value is None else format_decimal(round(value, 1), format="#,##0.#")
+
+
+def init_i18n(app):
+    app.jinja_env.globals.update(
+        localized=localized, current_language=current_language, other_language=other_language,
+        language_names=LANGUAGE_NAMES, format_score=format_score, format_date=format_date,
+    )
+    # Whitespace inside {% trans %} blocks is folded, so catalogue entries stay tidy.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

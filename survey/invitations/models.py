@@ -1,0 +1,49 @@
+from sqlalchemy import CheckConstraint
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, now_utc
+
+
+class Invitation(db.Model):
+    """One personal link to answer a set of questionnaires.
+
+    The link carries `key` signed with the app's secret key, so a copy of the
+    database alone cannot be turned into working links.
+    """
+
+    __table_args__ = (
+        CheckConstraint("language IN ('da', 'en')", name="language"),
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    participant_id = db.Column(db.ForeignKey("participant.id"), nullable=False, index=True)
+    #: 128 random bits, URL-safe; the unsigned part of the link's token.
+    key = db.Column(db.String(32), nullable=False, unique=True)
+    #: Comma-separated instrument codes in the order they are asked, e.g. "xq,vas".
+    instrument_codes = db.Column(db.String(200), nullable=False)
+    #: Language the invitation was written in (the participant's choice at the time).
+    language = db.Column(db.String(2), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    #: First time the link was opened.
+    opened_at = db.Column(UTCDateTime)
+    #: Last time the participant saved anything through this link.
+    last_activity_at = db.Column(UTCDateTime)
+    #: Set once, when the participant submits; the link then only shows "thank you".
+    completed_at = db.Column(UTCDateTime)
+    revoked_at = db.Column(UTCDateTime)
+
+    participant = db.relationship("Participant", back_populates="invitations")
+    responses = db.relationship("Response", back_populates="invitation",
+                                order_by="Response.id")
+
+    @property
+    def instruments(self):
+        return tuple(self.instrument_codes.split(","))
+
+    def is_expired(self, now):
+        return now >= self.expires_at
+
+    def __repr__(self):
+        return f"<Invitation {self.id} of participant {self.participant_id}>"

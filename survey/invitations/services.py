@@ -1,0 +1,86 @@
+"""The life cycle of an invitation: created, opened, completed, expired or revoked."""
+from datetime import timedelta
+
+from flask import current_app
+
+from ..extensions import db
+from ..instruments import instruments
+from ..timeutil import now_utc
+from .models import Invitation
+from .tokens import key_from_token, link_for_key, new_invitation_key
+
+
+class InvitationError(ValueError):
+    """An invitation that cannot be made; the message says why."""
+
+
+def open_invitations(participant, now):
+    """Invitations of this participant that can still be answered."""
+    return [i for i in participant.invitations
+            if i.revoked_at is None and i.completed_at is None and not i.is_expired(now)]
+
+
+def create_invitation(participant, instrument_codes=None, replace=False, now=None):
+    """A new personal link for `participant`; returns (invitation, link).
+
+    Refuses a participant who is not active, who has already answered, or who
+    has a link still open (unless `replace`, which revokes that link), so that
+    no one can end up with two responses to the same round.
+    """
+    now = now or now_utc()
+    instrument_codes = instrument_codes or current_app.config["SURVEY_INSTRUMENTS"]
+    if participant.status != "active":
+        raise InvitationError(f"participant {participant.study_id} is {participant.status}; "
+                              "no invitation made")
+    if any(i.completed_at for i in participant.invitations):
+        raise InvitationError(f"participant {participant.study_id} has already answered")
+    for code in instrument_codes:
+        instruments().current(code)  # unknown code -> InstrumentDefinitionError
+    still_open = open_invitations(participant, now)
+    if still_open and not replace:
+        raise InvitationError(f"participant {participant.study_id} already has an open link "
+                              "(use --replace to revoke it and make a new one)")
+    for old in still_open:
+        old.revoked_at = now
+    invitation = Invitation(
+        participant=participant, key=new_invitation_key(),
+        instrument_codes=",".join(instrument_codes), language=participant.language,
+        created_at=now,
+        expires_at=now + timedelta(days=current_app.config["SURVEY_INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, link_for_key(invitation.key)
+
+
+def find_invitation_by_token(token):
+    """The invitation a token names, or None for an unknown or tampered token."""
+    key = key_from_token(token)
+    if key is None:
+        return None
+    return db.session.execute(
+        db.select(Invitation).where(Invitation.key == key)
+    ).scalar_one_or_none()
+
+
+def invitation_state(invitation, now=None):
+    """'open', 'completed', 'expired', 'revoked' or 'closed' (participant not active).
+
+    A completed invitation stays 'completed' after it expires, so the
+    participant keeps seeing "thank you" rather than "link expired".
+    """
+    now = now or now_utc()
+    if invitation.completed_at is not None:
+        return "completed"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.participant.status != "active":
+        return "closed"
+    if invitation.is_expired(now):
+        return "expired"
+    return "open"
+
+
+def record_opened(invitation, now=None):
+    if invitation.opened_at is None:
+        invitation.opened_at = now or now_utc()

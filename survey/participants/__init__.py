@@ -1,0 +1,1 @@
+"""Trial participants, known only by study ID."""

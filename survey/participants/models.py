@@ -1,0 +1,36 @@
+from sqlalchemy import CheckConstraint
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, now_utc
+
+LANGUAGES = ("da", "en")
+STATUSES = ("active", "withdrawn", "deceased")
+
+
+class Participant(db.Model):
+    """A trial participant. Contact details are the only personal data kept.
+
+    The trial is blinded: no column here or anywhere else records the
+    treatment arm, and none must be added.
+    """
+
+    __table_args__ = (
+        CheckConstraint("language IN ('da', 'en')", name="language"),
+        CheckConstraint("status IN ('active', 'withdrawn', 'deceased')", name="status"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    study_id = db.Column(db.String(32), nullable=False, unique=True)
+    #: Preferred language for invitations and questionnaires.
+    language = db.Column(db.String(2), nullable=False)
+    #: Only active participants may be contacted or answer.
+    status = db.Column(db.String(12), nullable=False, default="active")
+    email = db.Column(db.String(254))
+    phone = db.Column(db.String(20))
+    created_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+
+    invitations = db.relationship("Invitation", back_populates="participant",
+                                  order_by="Invitation.created_at")
+
+    def __repr__(self):
+        return f"<Participant {self.study_id}>"

@@ -1,0 +1,1 @@
+"""Responses to questionnaires: saving answers, submitting, scoring, exporting."""

@@ -1,0 +1,86 @@
+from sqlalchemy import CheckConstraint, UniqueConstraint
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, now_utc
+
+MODES = ("web", "paper", "clinic")
+ANSWER_STATES = ("answered", "not_answered")
+
+
+class Response(db.Model):
+    """One participant's answers to one instrument version."""
+
+    __table_args__ = (
+        # One response per instrument per invitation: a second tab or a
+        # double click can never start a second one.
+        UniqueConstraint("invitation_id", "instrument_code"),
+        CheckConstraint("mode IN ('web', 'paper', 'clinic')", name="mode"),
+        CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
+        CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)",
+                        name="submitted_iff_submitted_at"),
+        CheckConstraint("language IN ('da', 'en')", name="language"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    participant_id = db.Column(db.ForeignKey("participant.id"), nullable=False, index=True)
+    #: The link it was answered through; empty for paper entered by staff.
+    invitation_id = db.Column(db.ForeignKey("invitation.id"), index=True)
+    instrument_code = db.Column(db.String(20), nullable=False)
+    #: The definition (wording) version the answers were given on.
+    instrument_version = db.Column(db.String(40), nullable=False)
+    #: How the answers were collected: web, paper (keyed in by staff), clinic.
+    mode = db.Column(db.String(8), nullable=False)
+    status = db.Column(db.String(12), nullable=False, default="in_progress")
+    #: The language the questionnaire was shown in when last answered.
+    language = db.Column(db.String(2), nullable=False)
+    started_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+    submitted_at = db.Column(UTCDateTime)
+
+    invitation = db.relationship("Invitation", back_populates="responses")
+    participant = db.relationship("Participant")
+    answers = db.relationship("Answer", back_populates="response", order_by="Answer.id")
+    scores = db.relationship("Score", back_populates="response", order_by="Score.id")
+
+    def answer_values(self):
+        """{item_id: value or None} for every item with a stored answer."""
+        return {a.item_id: a.value for a in self.answers}
+
+
+class Answer(db.Model):
+    """One item's answer: a value, or an explicit "not answered" (never 0)."""
+
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_id"),
+        CheckConstraint("state IN ('answered', 'not_answered')", name="state"),
+        CheckConstraint("(state = 'answered') = (value IS NOT NULL)", name="value_iff_answered"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    response_id = db.Column(db.ForeignKey("response.id"), nullable=False)
+    item_id = db.Column(db.String(40), nullable=False)
+    #: Raw value as answered: XQ 0-10, VAS position 0-100 from the left end.
+    value = db.Column(db.Integer)
+    state = db.Column(db.String(16), nullable=False)
+    answered_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+
+    response = db.relationship("Response", back_populates="answers")
+
+
+class Score(db.Model):
+    """A score computed at submission by the instrument's scoring rule."""
+
+    __table_args__ = (UniqueConstraint("response_id", "score_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    response_id = db.Column(db.ForeignKey("response.id"), nullable=False)
+    score_id = db.Column(db.String(40), nullable=False)
+    #: Empty when too few items were answered (the half rule).
+    value = db.Column(db.Float)
+    n_answered = db.Column(db.Integer, nullable=False)
+    n_items = db.Column(db.Integer, nullable=False)
+    #: True when computed from fewer than all items.
+    prorated = db.Column(db.Boolean, nullable=False)
+    computed_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+
+    response = db.relationship("Response", back_populates="scores")

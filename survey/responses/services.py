@@ -1,0 +1,150 @@
+"""Saving answers, submitting and scoring web responses.
+
+Every write first claims the invitation with a conditional UPDATE ("still
+open?"). On PostgreSQL that row lock serialises a participant's concurrent
+requests (two tabs, a double click); on SQLite every write transaction is
+serialised anyway. So a submitted response can never gain, lose or change an
+answer, and a second submit finds the invitation already completed.
+"""
+from flask import current_app
+
+from ..extensions import db
+from ..instruments import instruments
+from ..instruments.scoring import score_response
+from ..invitations.models import Invitation
+from ..timeutil import now_utc
+from .models import Answer, Response, Score
+
+
+class InvitationClosed(Exception):
+    """The invitation accepts no more answers (submitted, revoked, or the participant left)."""
+
+
+def claim_open_invitation(invitation, now):
+    """Lock the invitation row for this transaction, or raise InvitationClosed."""
+    result = db.session.execute(
+        db.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.completed_at.is_(None),
+               Invitation.revoked_at.is_(None))
+        .values(last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvitationClosed(invitation.id)
+    if invitation.participant.status != "active":
+        raise InvitationClosed(invitation.id)
+
+
+def response_for(invitation, code):
+    for response in invitation.responses:
+        if response.instrument_code == code:
+            return response
+    return None
+
+
+def instrument_for(invitation, code):
+    """The instrument version this invitation's response to `code` is (or will be) answered on."""
+    response = response_for(invitation, code)
+    if response is not None:
+        return instruments().get(code, response.instrument_version)
+    return instruments().current(code)
+
+
+def questionnaire_positions(invitation):
+    """Every (instrument code, item number) the participant is asked, in order."""
+    return [(code, item.number)
+            for code in invitation.instruments
+            for item in instrument_for(invitation, code).items]
+
+
+def seen_items(invitation):
+    """{(code, item_id)} of items with a stored answer or an explicit 'not answered'."""
+    return {(r.instrument_code, a.item_id) for r in invitation.responses for a in r.answers}
+
+
+def first_unseen_position(invitation):
+    """Where to resume: the first item with nothing stored, or None when all were seen."""
+    seen = seen_items(invitation)
+    for code, number in questionnaire_positions(invitation):
+        item = instrument_for(invitation, code).item_at(number)
+        if (code, item.id) not in seen:
+            return code, number
+    return None
+
+
+def _start_response(invitation, code, language, now):
+    instrument = instruments().current(code)
+    response = Response(
+        participant_id=invitation.participant_id, invitation=invitation, instrument_code=code,
+        instrument_version=instrument.version, mode="web", language=language,
+        started_at=now, updated_at=now,
+    )
+    db.session.add(response)
+    return response
+
+
+def save_answer(invitation, code, item_id, value, language, now=None):
+    """Store one item's answer (None = deliberately left unanswered) on the web response.
+
+    Raises InvitationClosed once the invitation is submitted or closed, so
+    nothing changes after submission.
+    """
+    now = now or now_utc()
+    claim_open_invitation(invitation, now)
+    instrument = instrument_for(invitation, code)
+    item = instrument.item(item_id)
+    if value is not None and not item.scale.contains(value):
+        raise ValueError(f"{instrument.key} {item_id}: {value} outside the scale")
+    response = response_for(invitation, code) or _start_response(invitation, code, language, now)
+    response.language, response.updated_at = language, now
+    answer = next((a for a in response.answers if a.item_id == item_id), None)
+    if answer is None:
+        answer = Answer(response=response, item_id=item_id)
+        db.session.add(answer)
+    answer.value = value
+    answer.state = "not_answered" if value is None else "answered"
+    answer.answered_at = now
+    db.session.flush()
+    return answer
+
+
+def store_scores(response, instrument, min_fraction):
+    """Compute and store every score of a submitted response."""
+    for result in score_response(instrument, response.answer_values(), min_fraction):
+        db.session.add(Score(
+            response=response, score_id=result.score_id, value=result.value,
+            n_answered=result.n_answered, n_items=result.n_items, prorated=result.prorated,
+        ))
+
+
+def submit_invitation(invitation, language, now=None):
+    """Submit every questionnaire of the invitation, once.
+
+    Items never answered are recorded as 'not answered'; scores are stored.
+    Returns True if this call submitted, False if the invitation was already
+    submitted (a double click, a second tab, the back button).
+    """
+    now = now or now_utc()
+    try:
+        claim_open_invitation(invitation, now)
+    except InvitationClosed:
+        db.session.refresh(invitation)  # another request may have just completed it
+        if invitation.completed_at is not None:
+            return False
+        raise
+    min_fraction = current_app.config["SURVEY_MIN_ANSWERED_FRACTION"]
+    for code in invitation.instruments:
+        instrument = instrument_for(invitation, code)
+        response = (response_for(invitation, code)
+                    or _start_response(invitation, code, language, now))
+        answered = {a.item_id for a in response.answers}
+        for item in instrument.items:
+            if item.id not in answered:
+                db.session.add(Answer(response=response, item_id=item.id, value=None,
+                                      state="not_answered", answered_at=now))
+        response.status, response.submitted_at, response.updated_at = "submitted", now, now
+        db.session.flush()
+        store_scores(response, instrument, min_fraction)
+    invitation.completed_at = now
+    db.session.flush()
+    return True

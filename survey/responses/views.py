@@ -1,0 +1,154 @@
+"""The participant's questionnaire pages: welcome, one question a page, review, submit."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+
+from ..errors import render_error
+from ..extensions import db
+from ..i18n import LANGUAGES, current_language
+from ..instruments.forms import item_form_class
+from ..invitations.models import Invitation
+from ..invitations.services import invitation_state
+from . import navigation
+from .services import (
+    InvitationClosed,
+    first_unseen_position,
+    instrument_for,
+    response_for,
+    save_answer,
+    submit_invitation,
+)
+
+bp = Blueprint("questionnaire", __name__, url_prefix="/q")
+OPEN_AFTER_COMPLETION = ("questionnaire.done", "questionnaire.set_language")
+
+
+@bp.before_request
+def load_invitation():
+    invitation_id = session.get("invitation_id")
+    if invitation_id is None:
+        if request.args.get("c"):
+            return render_error("cookies_required", 400)
+        return render_error("session_ended", 403)
+    invitation = db.session.get(Invitation, invitation_id)
+    state = invitation_state(invitation) if invitation else "unknown"
+    if state in ("unknown", "expired", "revoked", "closed"):
+        session.clear()
+        abort(410)
+    g.invitation = invitation
+    if state == "completed" and request.endpoint not in OPEN_AFTER_COMPLETION:
+        return redirect(url_for(".done"))
+    return None
+
+
+@bp.get("/")
+def start():
+    invitation = g.invitation
+    resume_at = first_unseen_position(invitation)
+    started = any(r.answers for r in invitation.responses)
+    return render_template(
+        "responses/welcome.html", invitation=invitation, started=started,
+        next_url=navigation.position_url(resume_at) if resume_at else url_for(".review"),
+        first_url=navigation.position_url(navigation.positions(invitation)[0]),
+        instruments=[instrument_for(invitation, c) for c in invitation.instruments],
+    )
+
+
+@bp.route("/<code>/<int:number>", methods=["GET", "POST"])
+def item_page(code, number):
+    invitation = g.invitation
+    if code not in invitation.instruments:
+        abort(404)
+    instrument = instrument_for(invitation, code)
+    item = instrument.item_at(number) or abort(404)
+    form = item_form_class(item)()
+    from_review = request.args.get("from") == "review"
+    response = response_for(invitation, code)
+    stored = next((a for a in response.answers if a.item_id == item.id), None) if response else None
+    if request.method == "GET":
+        if stored is not None and stored.value is not None:
+            form.value.data = str(stored.value)
+        return _render_item(invitation, instrument, item, form)
+    if not form.validate():
+        return _render_item(invitation, instrument, item, form), 422
+    action = request.form.get("action", "next")
+    value = form.value.value
+    skipping = value is None and action == "next"
+    if skipping and not form.confirm_skip.data and not (stored and stored.state == "not_answered"):
+        form.confirm_skip.data = "1"  # point it out once; the next press goes on without it
+        return _render_item(invitation, instrument, item, form, unanswered_notice=True)
+    if value is not None or skipping:
+        try:
+            save_answer(invitation, code, item.id, value, current_language())
+            db.session.commit()
+        except InvitationClosed:
+            db.session.rollback()
+            return redirect(url_for(".done"))
+    return redirect(_after_item(invitation, (code, number), action, from_review))
+
+
+def _after_item(invitation, position, action, from_review):
+    if action == "switch_language":
+        lang = request.form.get("lang")
+        if lang in LANGUAGES:
+            session["lang"] = lang
+        return navigation.position_url(position, from_review)
+    if action == "back":
+        previous = navigation.previous_position(invitation, position)
+        return navigation.position_url(previous) if previous else url_for(".start")
+    following = navigation.next_position(invitation, position)
+    if from_review or following is None:
+        return url_for(".review")
+    return navigation.position_url(following)
+
+
+def _render_item(invitation, instrument, item, form, unanswered_notice=False):
+    return render_template(
+        "responses/item.html", invitation=invitation, instrument=instrument, item=item, form=form,
+        unanswered_notice=unanswered_notice, progress=navigation.progress(invitation, instrument),
+        from_review=request.args.get("from") == "review",
+    )
+
+
+@bp.get("/review")
+def review():
+    invitation = g.invitation
+    sections = navigation.review_sections(invitation)
+    unanswered = sum(1 for _, rows in sections for row in rows if row.value is None)
+    return render_template("responses/review.html", sections=sections, unanswered=unanswered,
+                           form=FlaskForm())
+
+
+@bp.post("/submit")
+def submit():
+    form = FlaskForm()
+    if not form.validate():
+        return redirect(url_for(".review"))
+    try:
+        if submit_invitation(g.invitation, current_language()):
+            session["just_submitted"] = True
+        db.session.commit()
+    except InvitationClosed:
+        db.session.rollback()
+        abort(410)
+    return redirect(url_for(".done"))
+
+
+@bp.get("/done")
+def done():
+    if g.invitation.completed_at is None:
+        return redirect(url_for(".review"))
+    return render_template("responses/done.html", just_submitted=session.get("just_submitted"))
+
+
+@bp.get("/language/<lang>")
+def set_language(lang):
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Only a path inside the questionnaire: never an open redirect.
+    if parts.scheme or parts.netloc or not parts.path.startswith("/q/"):
+        target = url_for(".start")
+    return redirect(target)

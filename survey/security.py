@@ -1,0 +1,46 @@
+"""HTTP hardening shared by every page, and keeping tokens out of logs."""
+import logging
+import re
+
+from flask import request
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+TOKEN_IN_PATH = re.compile(r"/i/[^\s/?\"]+")
+
+
+def set_security_headers(response):
+    # The token and the answers must not leak to another site or stay in a
+    # shared computer's cache; static files carry neither and may be cached.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class RedactTokensFilter(logging.Filter):
+    """Replaces invitation tokens in log lines (request paths) with a placeholder."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "/i/" in message:
+            record.msg, record.args = TOKEN_IN_PATH.sub("/i/[token]", message), ()
+        return True
+
+
+def redact_tokens_in_logs():
+    """Install the filter on the loggers that write request lines."""
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokensFilter) for f in logger.filters):
+            logger.addFilter(RedactTokensFilter())
+
+
+def init_security(app):
+    app.after_request(set_security_headers)
+    redact_tokens_in_logs()

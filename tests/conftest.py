@@ -1,0 +1,140 @@
+import re
+
+import pytest
+
+from survey import create_app
+from survey.extensions import db
+from survey.invitations.services import create_invitation
+from survey.participants.services import add_participant
+
+from .external import PostgresServer, find_program, skip_or_fail
+
+BOTH_DATABASES = pytest.mark.parametrize("db_backend", ["sqlite", "postgresql"], indirect=True)
+BASE_URL = "https://survey.example.dk"
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    if not (find_program("initdb") and find_program("pg_ctl")):
+        skip_or_fail("PostgreSQL's initdb/pg_ctl not found: install the Debian package postgresql")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def db_backend(request):
+    """'sqlite' unless a test module parametrizes it (see BOTH_DATABASES)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(db_backend, tmp_path, request):
+    if db_backend == "postgresql":
+        return request.getfixturevalue("postgres_server").create_database("survey_test")
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SURVEY_BASE_URL": BASE_URL,
+    })
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def make_participant(app):
+    """Factory: make_participant(study_id="P001", lang="da", status="active") -> study ID."""
+    counter = iter(range(1, 10_000))
+
+    def make(study_id=None, lang="da", status="active", email=None, phone=None):
+        study_id = study_id or f"P{next(counter):03d}"
+        with app.app_context():
+            participant = add_participant(study_id, lang, email=email, phone=phone)
+            participant.status = status
+            db.session.commit()
+        return study_id
+
+    return make
+
+
+@pytest.fixture
+def make_invitation(app, make_participant):
+    """Factory: make_invitation(lang="da", **participant) -> the link's path (/i/TOKEN)."""
+
+    def make(lang="da", study_id=None, **kwargs):
+        from survey.participants.services import get_participant
+
+        study_id = study_id or make_participant(lang=lang, **kwargs)
+        with app.app_context():
+            _, link = create_invitation(get_participant(study_id))
+            db.session.commit()
+        return link.removeprefix(BASE_URL)
+
+    return make
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class ParticipantBrowser:
+    """Drives the questionnaire through the test client like a person with a browser."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def open(self, link_path):
+        response = self.client.get(link_path)
+        assert response.status_code == 302, response.status_code
+        return self.client.get(response.location)
+
+    def csrf_token(self, path="/q/review"):
+        page = self.client.get(path).get_data(as_text=True)
+        return CSRF.search(page).group(1)
+
+    def answer(self, code, number, value, action="next", **extra):
+        path = f"/q/{code}/{number}"
+        data = {"csrf_token": self.csrf_token(path), "value": "" if value is None else str(value),
+                "action": action, **extra}
+        return self.client.post(path, data=data)
+
+    def answer_all(self, values_by_code):
+        """values_by_code: {"xq": [..8 values..], "vas": [...]}; None = leave blank on purpose."""
+        for code, values in values_by_code.items():
+            for number, value in enumerate(values, start=1):
+                extra = {"confirm_skip": "1"} if value is None else {}
+                response = self.answer(code, number, value, **extra)
+                assert response.status_code == 302, (code, number, response.status_code)
+
+    def submit(self):
+        return self.client.post("/q/submit", data={"csrf_token": self.csrf_token()})
+
+
+@pytest.fixture
+def participant_browser(client):
+    return ParticipantBrowser(client)

@@ -3,12 +3,18 @@ import os
 
 from flask import Flask
 
-from . import assets, cli, database, errors, i18n, security  # noqa: F401 (database installs engine hooks)
+from . import assets, cli, database, errors, i18n, models, security  # noqa: F401 (hooks, models)
+from .audit.views import bp as audit_bp
 from .config import check_production_safety, settings_from_environment
 from .extensions import babel, csrf, db, migrate
 from .instruments import init_instruments
 from .invitations.views import bp as invitations_bp
+from .paper.views import bp as paper_bp
+from .participants.views import bp as participants_bp
 from .responses.views import bp as questionnaire_bp
+from .staff.auth import init_login
+from .staff.menu import init_menu
+from .staff.views import bp as staff_bp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +33,7 @@ def create_app(config=None):
     init_instruments(app)
     i18n.init_i18n(app)
     assets.init_assets(app)
+    init_menu(app)
     security.init_security(app)
     errors.init_error_pages(app)
     register_blueprints(app)
@@ -40,8 +47,13 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_timezone=app.config["SURVEY_TIMEZONE"])
     csrf.init_app(app)
+    init_login(app)
 
 
 def register_blueprints(app):
     app.register_blueprint(invitations_bp)
     app.register_blueprint(questionnaire_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(participants_bp)
+    app.register_blueprint(paper_bp)
+    app.register_blueprint(audit_bp)

@@ -2,12 +2,14 @@
 import click
 from flask.cli import with_appcontext
 
+from .audit.cli import audit_cli
 from .extensions import db
 from .invitations.cli import invitations_cli
 from .invitations.services import create_invitation, open_invitations
 from .participants.cli import participants_cli
 from .participants.services import add_participant, find_participant
 from .responses.cli import responses_cli
+from .staff.cli import users_cli
 from .timeutil import now_utc
 
 DEMO_PARTICIPANTS = (("DEMO-001", "da"), ("DEMO-002", "en"))
@@ -32,5 +34,6 @@ def demo_command():
 
 
 def register_commands(app):
-    for command in (participants_cli, invitations_cli, responses_cli, demo_command):
+    for command in (participants_cli, invitations_cli, responses_cli, users_cli, audit_cli,
+                    demo_command):
         app.cli.add_command(command)

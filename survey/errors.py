@@ -35,6 +35,10 @@ def init_error_pages(app):
     def gone(error):
         return render_error("link_invalid", 410)
 
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/forbidden.html"), 403
+
     @app.errorhandler(405)
     def method_not_allowed(error):
         return render_error("link_invalid", 405)

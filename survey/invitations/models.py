@@ -14,6 +14,7 @@ class Invitation(db.Model):
     __table_args__ = (
         CheckConstraint("language IN ('da', 'en')", name="language"),
         CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        CheckConstraint("mode IN ('web', 'clinic')", name="mode"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -33,6 +34,9 @@ class Invitation(db.Model):
     #: Set once, when the participant submits; the link then only shows "thank you".
     completed_at = db.Column(UTCDateTime)
     revoked_at = db.Column(UTCDateTime)
+    #: web: the participant's own link; clinic: a hand-over session started by staff.
+    mode = db.Column(db.String(8), nullable=False, default="web", server_default="web")
+    started_by_id = db.Column(db.ForeignKey("staff_user.id"))
 
     participant = db.relationship("Participant", back_populates="invitations")
     responses = db.relationship("Response", back_populates="invitation",

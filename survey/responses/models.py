@@ -4,7 +4,9 @@ from ..extensions import db
 from ..timeutil import UTCDateTime, now_utc
 
 MODES = ("web", "paper", "clinic")
-ANSWER_STATES = ("answered", "not_answered")
+#: multiple_marks and unreadable come from paper; every state but answered scores as missing.
+ANSWER_STATES = ("answered", "not_answered", "multiple_marks", "unreadable")
+DUPLICATE_STATES = ("pending", "counts", "does_not_count")
 
 
 class Response(db.Model):
@@ -19,6 +21,8 @@ class Response(db.Model):
         CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)",
                         name="submitted_iff_submitted_at"),
         CheckConstraint("language IN ('da', 'en')", name="language"),
+        CheckConstraint("duplicate_status IN ('pending', 'counts', 'does_not_count')",
+                        name="duplicate_status"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -36,6 +40,11 @@ class Response(db.Model):
     started_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
     updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
     submitted_at = db.Column(UTCDateTime)
+    #: Staff member who started a clinic session; the participant gave the answers.
+    started_by_id = db.Column(db.ForeignKey("staff_user.id"))
+    #: Set when the participant has another submitted response to the same instrument:
+    #: pending until a coordinator decides which one counts. Empty: the only one.
+    duplicate_status = db.Column(db.String(16))
 
     invitation = db.relationship("Invitation", back_populates="responses")
     participant = db.relationship("Participant")
@@ -46,13 +55,19 @@ class Response(db.Model):
         """{item_id: value or None} for every item with a stored answer."""
         return {a.item_id: a.value for a in self.answers}
 
+    @property
+    def counts(self):
+        """Whether this response is used in analyses (not an unresolved or rejected duplicate)."""
+        return self.duplicate_status in (None, "counts")
+
 
 class Answer(db.Model):
-    """One item's answer: a value, or an explicit "not answered" (never 0)."""
+    """One item's answer: a value, or an explicit state such as "not answered" (never 0)."""
 
     __table_args__ = (
         UniqueConstraint("response_id", "item_id"),
-        CheckConstraint("state IN ('answered', 'not_answered')", name="state"),
+        CheckConstraint("state IN ('answered', 'not_answered', 'multiple_marks', 'unreadable')",
+                        name="state"),
         CheckConstraint("(state = 'answered') = (value IS NOT NULL)", name="value_iff_answered"),
     )
 

@@ -8,6 +8,7 @@ answer, and a second submit finds the invitation already completed.
 """
 from flask import current_app
 
+from ..audit.services import answer_text, participant_actor, record_change
 from ..extensions import db
 from ..instruments import instruments
 from ..instruments.scoring import score_response
@@ -76,8 +77,8 @@ def _start_response(invitation, code, language, now):
     instrument = instruments().current(code)
     response = Response(
         participant_id=invitation.participant_id, invitation=invitation, instrument_code=code,
-        instrument_version=instrument.version, mode="web", language=language,
-        started_at=now, updated_at=now,
+        instrument_version=instrument.version, mode=invitation.mode, language=language,
+        started_at=now, updated_at=now, started_by_id=invitation.started_by_id,
     )
     db.session.add(response)
     return response
@@ -98,6 +99,7 @@ def save_answer(invitation, code, item_id, value, language, now=None):
     response = response_for(invitation, code) or _start_response(invitation, code, language, now)
     response.language, response.updated_at = language, now
     answer = next((a for a in response.answers if a.item_id == item_id), None)
+    old = None if answer is None else answer_text(answer.state, answer.value)
     if answer is None:
         answer = Answer(response=response, item_id=item_id)
         db.session.add(answer)
@@ -105,16 +107,33 @@ def save_answer(invitation, code, item_id, value, language, now=None):
     answer.state = "not_answered" if value is None else "answered"
     answer.answered_at = now
     db.session.flush()
+    new = answer_text(answer.state, answer.value)
+    if new != old:
+        record_change(participant_actor(invitation), "create" if old is None else "update",
+                      "answer", answer.id, field=item_id, old=old, new=new, now=now,
+                      participant_id=response.participant_id, response_id=response.id)
     return answer
 
 
-def store_scores(response, instrument, min_fraction):
-    """Compute and store every score of a submitted response."""
+def store_scores(response, instrument, min_fraction, actor, reason=None, now=None):
+    """Compute every score of a response; store new ones, update changed ones, audit both."""
+    existing = {s.score_id: s for s in response.scores}
     for result in score_response(instrument, response.answer_values(), min_fraction):
-        db.session.add(Score(
-            response=response, score_id=result.score_id, value=result.value,
-            n_answered=result.n_answered, n_items=result.n_items, prorated=result.prorated,
-        ))
+        score = existing.get(result.score_id)
+        old = None if score is None else score.value
+        if score is None:
+            score = Score(response=response, score_id=result.score_id)
+            db.session.add(score)
+        elif old == result.value and score.prorated == result.prorated:
+            continue
+        score.value, score.prorated = result.value, result.prorated
+        score.n_answered, score.n_items = result.n_answered, result.n_items
+        score.computed_at = now or now_utc()
+        db.session.flush()
+        record_change(actor, "create" if old is None and result.score_id not in existing
+                      else "update", "score", score.id, field=result.score_id, old=old,
+                      new=result.value, reason=reason, participant_id=response.participant_id,
+                      response_id=response.id, now=now)
 
 
 def submit_invitation(invitation, language, now=None):
@@ -133,6 +152,7 @@ def submit_invitation(invitation, language, now=None):
             return False
         raise
     min_fraction = current_app.config["SURVEY_MIN_ANSWERED_FRACTION"]
+    actor = participant_actor(invitation)
     for code in invitation.instruments:
         instrument = instrument_for(invitation, code)
         response = (response_for(invitation, code)
@@ -144,7 +164,33 @@ def submit_invitation(invitation, language, now=None):
                                       state="not_answered", answered_at=now))
         response.status, response.submitted_at, response.updated_at = "submitted", now, now
         db.session.flush()
-        store_scores(response, instrument, min_fraction)
+        record_change(actor, "submit", "response", response.id, field="status",
+                      old="in_progress", new="submitted", now=now,
+                      participant_id=response.participant_id, response_id=response.id)
+        store_scores(response, instrument, min_fraction, actor, now=now)
+        flag_duplicates(response, actor, now)
     invitation.completed_at = now
     db.session.flush()
     return True
+
+
+def flag_duplicates(response, actor, now=None):
+    """Mark this and any other submitted response to the same instrument as duplicates.
+
+    Both are kept; a coordinator decides which one counts. Nothing is deleted.
+    """
+    others = db.session.execute(
+        db.select(Response).where(
+            Response.participant_id == response.participant_id,
+            Response.instrument_code == response.instrument_code,
+            Response.status == "submitted", Response.id != response.id,
+        )
+    ).scalars().all()
+    if not others:
+        return
+    for duplicate in [response, *others]:
+        if duplicate.duplicate_status is None:
+            duplicate.duplicate_status = "pending"
+            record_change(actor, "flag", "response", duplicate.id, field="duplicate_status",
+                          old=None, new="pending", now=now,
+                          participant_id=duplicate.participant_id, response_id=duplicate.id)

@@ -1,0 +1,1 @@
+"""Paper questionnaires keyed in by staff, twice, and verified before they count."""

@@ -1,0 +1,1 @@
+"""Staff accounts, roles, login with two-factor authentication, and staff pages."""

@@ -1,0 +1,80 @@
+"""Staff sessions: loading the account, roles on every route, inactivity timeout.
+
+A session names the account *and* its session_version; changing the password,
+deactivating the account or logging out everywhere raises the version, which
+ends every other session at its next request.
+"""
+from datetime import timedelta
+from functools import wraps
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from ..extensions import db, login_manager
+from ..timeutil import now_utc
+from .models import StaffUser
+
+LAST_SEEN = "staff_last_seen"
+#: Set after the password, cleared when the second factor is done (or not needed).
+PENDING_2FA = "staff_pending_2fa"
+
+
+@login_manager.user_loader
+def load_staff_user(session_id):
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or not user.is_enabled or user.session_version != int(version):
+        return None
+    return user
+
+
+def init_login(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.session_protection = "basic"
+    app.config.setdefault("SURVEY_STAFF_IDLE_MINUTES", 30)
+
+
+def idle_limit():
+    return timedelta(minutes=current_app.config["SURVEY_STAFF_IDLE_MINUTES"])
+
+
+def check_idle_timeout():
+    """Log out a staff session left idle too long (called before every staff request)."""
+    if not current_user.is_authenticated:
+        return None
+    now = now_utc().timestamp()
+    last_seen = session.get(LAST_SEEN)
+    if last_seen is not None and now - last_seen > idle_limit().total_seconds():
+        logout_user()
+        session.pop(LAST_SEEN, None)
+        flash(_l("You were logged out after %(n)d minutes without activity.",
+                 n=current_app.config["SURVEY_STAFF_IDLE_MINUTES"]), "info")
+        return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+    if request.endpoint != "staff.session_status":
+        session[LAST_SEEN] = now
+    return None
+
+
+def role_required(role):
+    """Only logged-in staff whose role includes `role`, with two-factor done where required."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated or session.get(PENDING_2FA):
+                return login_manager.unauthorized()
+            if current_user.needs_2fa and not current_user.has_2fa:
+                return redirect(url_for("staff.enrol_2fa"))
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator

@@ -1,0 +1,27 @@
+"""The staff menu: each feature's main page, shown only to roles that may open it."""
+from collections import namedtuple
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+MenuLink = namedtuple("MenuLink", "url label")
+
+#: (endpoint, label, lowest role that may open it)
+MENU = [
+    ("participants.index", _l("Participants"), "data_entry"),
+    ("paper.index", _l("Paper questionnaires"), "data_entry"),
+    ("audit.verify_page", _l("Audit trail"), "coordinator"),
+    ("staff.accounts", _l("Staff accounts"), "admin"),
+]
+
+
+def staff_menu():
+    if not current_user.is_authenticated:
+        return []
+    return [MenuLink(url_for(endpoint), label) for endpoint, label, role in MENU
+            if endpoint in current_app.view_functions and current_user.has_role(role)]
+
+
+def init_menu(app):
+    app.jinja_env.globals["staff_menu"] = staff_menu

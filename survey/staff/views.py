@@ -1,0 +1,151 @@
+"""Staff login, two-factor authentication, logout and the session timer."""
+from urllib.parse import urlsplit
+
+import segno
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
+
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..timeutil import now_utc
+from .auth import (
+    LAST_SEEN,
+    PENDING_2FA,
+    check_idle_timeout,
+    idle_limit,
+    load_staff_user,
+    role_required,
+)
+from .forms import CodeForm, LoginForm
+from .services import (
+    authenticate,
+    confirm_totp_enrolment,
+    provisioning_uri,
+    record_login,
+    start_totp_enrolment,
+    verify_second_factor,
+)
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(check_idle_timeout)
+
+
+def _safe_next(default):
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/"):
+        return default
+    return target
+
+
+def _finish_login(user):
+    """Renew the session (no fixation), then log in."""
+    lang = user.language
+    session.clear()
+    login_user(user)
+    session["lang"] = lang
+    session[LAST_SEEN] = now_utc().timestamp()
+    record_login(user)
+    db.session.commit()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        db.session.commit()  # failed attempts and lockouts count even on failure
+        if user is None:
+            flash(_("The e-mail address or password is wrong, or the account is locked for a "
+                    "while after too many attempts. Try again, or ask an administrator."),
+                  "error")
+            return render_template("staff/login.html", form=form), 401
+        if user.has_2fa:
+            session.clear()
+            session[PENDING_2FA] = user.get_id()
+            return redirect(url_for(".second_factor", next=_safe_next("")))
+        _finish_login(user)
+        return redirect(_safe_next(url_for(".home")))
+    return render_template("staff/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    user = load_staff_user(session.get(PENDING_2FA, ""))
+    if user is None:
+        return redirect(url_for(".login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if verify_second_factor(user, form.code.data):
+            _finish_login(user)
+            return redirect(_safe_next(url_for(".home")))
+        db.session.commit()
+        form.code.errors.append(_("The code is wrong or has been used. Try the newest code "
+                                  "from your app, or a recovery code."))
+    return render_template("staff/second_factor.html", form=form)
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@login_required
+def enrol_2fa():
+    form = CodeForm()
+    if request.method == "GET" or not current_user.totp_secret:
+        uri = start_totp_enrolment(current_user)
+        db.session.commit()
+    else:
+        uri = provisioning_uri(current_user)
+    if form.validate_on_submit():
+        codes = confirm_totp_enrolment(current_user, form.code.data)
+        if codes:
+            db.session.commit()
+            return render_template("staff/recovery_codes.html", codes=codes)
+        db.session.commit()
+        form.code.errors.append(_("The code is wrong. Type the 6 digits your app shows now."))
+    qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code for your "
+                                                                          "authenticator app")))
+    return render_template("staff/enrol_2fa.html", form=form, qr=qr,
+                           secret=current_user.totp_secret)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    # Logging out ends every session of the account, on every device.
+    current_user.session_version += 1
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for(".login"))
+
+
+@bp.get("/")
+@role_required("data_entry")
+def home():
+    return render_template("staff/home.html")
+
+
+@bp.get("/session")
+@login_required
+def session_status():
+    """Seconds left before the idle timeout, for the warning on staff pages."""
+    left = idle_limit().total_seconds() - (now_utc().timestamp() - session.get(LAST_SEEN, 0))
+    return jsonify(seconds_left=max(0, int(left)))
+
+
+@bp.post("/session/extend")
+@login_required
+def extend_session():
+    return jsonify(seconds_left=int(idle_limit().total_seconds()))
+
+
+@bp.get("/language/<lang>")
+def set_language(lang):
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
+    return redirect(_safe_next(url_for(".home")))

@@ -99,7 +99,7 @@ def make_invitation(app, make_participant):
     return make
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 class ParticipantBrowser:
@@ -138,3 +138,72 @@ class ParticipantBrowser:
 @pytest.fixture
 def participant_browser(client):
     return ParticipantBrowser(client)
+
+
+STAFF_PASSWORD = "a long and unusual test passphrase"
+
+
+@pytest.fixture
+def make_staff(app):
+    """Factory: make_staff("coordinator") -> email; coordinators and admins get 2FA set up.
+
+    The TOTP secret is kept in `make_staff.secrets[email]` for logging in.
+    """
+    import pyotp
+
+    from survey.staff.services import create_staff_user
+    from survey.timeutil import now_utc
+
+    counter = iter(range(1, 10_000))
+    secrets = {}
+
+    def make(role="data_entry", email=None, two_factor=None):
+        email = email or f"{role.replace('_', '-')}{next(counter)}@example.dk"
+        with app.app_context():
+            user = create_staff_user(email, role, STAFF_PASSWORD)
+            if two_factor if two_factor is not None else user.needs_2fa:
+                user.totp_secret = pyotp.random_base32()
+                user.totp_confirmed_at = now_utc()
+                secrets[email] = user.totp_secret
+            db.session.commit()
+        return email
+
+    make.secrets = secrets
+    return make
+
+
+class StaffLogin:
+    """Logs a test client in as a staff member, through the real login pages."""
+
+    def __init__(self, client, make_staff):
+        self.client, self.make_staff = client, make_staff
+
+    def csrf_token(self, path):
+        return CSRF.search(self.client.get(path).get_data(as_text=True)).group(1)
+
+    def login(self, email, password=STAFF_PASSWORD):
+        import pyotp
+
+        response = self.client.post("/staff/login", data={
+            "csrf_token": self.csrf_token("/staff/login"), "email": email, "password": password})
+        if response.status_code == 302 and "/staff/login/code" in response.location:
+            secret = self.make_staff.secrets[email]
+            response = self.client.post("/staff/login/code", data={
+                "csrf_token": self.csrf_token("/staff/login/code"),
+                "code": pyotp.TOTP(secret).now()})
+        return response
+
+    def as_role(self, role, **kwargs):
+        """Create a staff member with `role`, log in, return the e-mail address."""
+        email = self.make_staff(role, **kwargs)
+        response = self.login(email)
+        assert response.status_code == 302, response.status_code
+        return email
+
+    def logout(self):
+        return self.client.post("/staff/logout", data={"csrf_token": self.csrf_token("/staff/")})
+
+
+@pytest.fixture
+def staff_login(client, make_staff):
+    return StaffLogin(client, make_staff)

@@ -90,12 +90,15 @@ def second_factor():
 @bp.route("/two-factor", methods=["GET", "POST"])
 @login_required
 def enrol_2fa():
+    if current_user.has_2fa:
+        flash(_("Two-factor authentication is already on for your account."), "info")
+        return redirect(url_for(".home"))
     form = CodeForm()
-    if request.method == "GET" or not current_user.totp_secret:
+    if current_user.totp_secret:
+        uri = provisioning_uri(current_user)  # a reload keeps the code already scanned
+    else:
         uri = start_totp_enrolment(current_user)
         db.session.commit()
-    else:
-        uri = provisioning_uri(current_user)
     if form.validate_on_submit():
         codes = confirm_totp_enrolment(current_user, form.code.data)
         if codes:

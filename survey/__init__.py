@@ -12,7 +12,9 @@ from .invitations.views import bp as invitations_bp
 from .paper.views import bp as paper_bp
 from .participants.views import bp as participants_bp
 from .responses.views import bp as questionnaire_bp
+from .staff.account_views import bp as accounts_bp
 from .staff.auth import init_login
+from .staff.clinic_views import bp as clinic_bp
 from .staff.menu import init_menu
 from .staff.views import bp as staff_bp
 
@@ -54,6 +56,8 @@ def register_blueprints(app):
     app.register_blueprint(invitations_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(clinic_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(paper_bp)
     app.register_blueprint(audit_bp)

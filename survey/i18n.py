@@ -1,6 +1,6 @@
 """Language choice and locale-aware formatting for everything a person reads."""
 from flask import request, session
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 LANGUAGES = ("da", "en")
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -40,6 +40,7 @@ def init_i18n(app):
     app.jinja_env.globals.update(
         localized=localized, current_language=current_language, other_language=other_language,
         language_names=LANGUAGE_NAMES, format_score=format_score, format_date=format_date,
+        format_datetime=format_datetime,
     )
     # Whitespace inside {% trans %} blocks is folded, so catalogue entries stay tidy.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -42,6 +42,8 @@ def app(database_url):
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SURVEY_BASE_URL": BASE_URL,
+        # Production hashing parameters are checked in tests/staff/test_passwords.py.
+        "SURVEY_PASSWORD_HASHING": "fast-for-tests",
     })
     with app.app_context():
         db.create_all()

@@ -14,6 +14,7 @@ from flask_login import current_user, logout_user
 from ..extensions import db, login_manager
 from ..timeutil import now_utc
 from .models import StaffUser
+from .passwords import init_password_hashing
 
 LAST_SEEN = "staff_last_seen"
 #: Set after the password, cleared when the second factor is done (or not needed).
@@ -37,6 +38,7 @@ def init_login(app):
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.session_protection = "basic"
     app.config.setdefault("SURVEY_STAFF_IDLE_MINUTES", 30)
+    init_password_hashing(app)
 
 
 def idle_limit():

@@ -5,6 +5,8 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .account_forms import ROLE_CHOICES
+
 MenuLink = namedtuple("MenuLink", "url label")
 
 #: (endpoint, label, lowest role that may open it)
@@ -12,7 +14,7 @@ MENU = [
     ("participants.index", _l("Participants"), "data_entry"),
     ("paper.index", _l("Paper questionnaires"), "data_entry"),
     ("audit.verify_page", _l("Audit trail"), "coordinator"),
-    ("staff.accounts", _l("Staff accounts"), "admin"),
+    ("accounts.index", _l("Staff accounts"), "admin"),
 ]
 
 
@@ -24,4 +26,4 @@ def staff_menu():
 
 
 def init_menu(app):
-    app.jinja_env.globals["staff_menu"] = staff_menu
+    app.jinja_env.globals.update(staff_menu=staff_menu, role_choices=ROLE_CHOICES)

@@ -1,0 +1,25 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import EqualTo, InputRequired
+
+ROLE_CHOICES = [("data_entry", _l("Data entry")), ("coordinator", _l("Coordinator")),
+                ("admin", _l("Administrator"))]
+
+
+class NewAccountForm(FlaskForm):
+    email = StringField(_l("E-mail address"), validators=[
+        InputRequired(_l("Type the e-mail address."))])
+    role = SelectField(_l("Role"), choices=[SelectChoice(v, label) for v, label in ROLE_CHOICES])
+    password = PasswordField(_l("First password (at least 12 characters)"), validators=[
+        InputRequired(_l("Type a password."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        InputRequired(_l("Type your current password."))])
+    new = PasswordField(_l("New password (at least 12 characters)"), validators=[
+        InputRequired(_l("Type a new password."))])
+    repeat = PasswordField(_l("New password again"), validators=[
+        EqualTo("new", _l("The two new passwords are not the same."))])

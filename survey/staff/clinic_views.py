@@ -1,0 +1,37 @@
+"""Starting a clinic hand-over session from the staff pages."""
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..invitations.services import InvitationError
+from ..participants.services import find_participant
+from .auth import role_required
+from .clinic import start_clinic_invitation
+
+bp = Blueprint("clinic", __name__, url_prefix="/staff/clinic")
+
+
+@bp.route("/<study_id>", methods=["GET", "POST"])
+@role_required("data_entry")
+def clinic_session(study_id):
+    participant = find_participant(study_id) or abort(404)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return render_template("staff/clinic_start.html", participant=participant, form=form)
+    try:
+        invitation = start_clinic_invitation(participant, current_user)
+    except InvitationError:
+        db.session.rollback()
+        flash(_("A questionnaire cannot be started for this participant (status: %(status)s).",
+                status=participant.status), "error")
+        return redirect(url_for("staff.home"))
+    db.session.commit()
+    # Hand over: the browser keeps only the participant's session from here on.
+    logout_user()
+    session.clear()
+    session.permanent = True
+    session["invitation_id"] = invitation.id
+    session["lang"] = invitation.language
+    return redirect(url_for("questionnaire.start"))

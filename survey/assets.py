@@ -3,7 +3,8 @@ import hashlib
 import os
 from functools import cache
 
-from flask import current_app
+from flask import current_app, request
+from flask.sessions import SecureCookieSessionInterface
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -19,6 +20,15 @@ def asset_version(filename):
     return _file_hash(os.path.join(current_app.static_folder, filename))
 
 
+class StaticFilesWithoutCookies(SecureCookieSessionInterface):
+    """No Set-Cookie on CSS and JavaScript: they are the same for everyone and may be cached."""
+
+    def should_set_cookie(self, app, session):
+        return request.endpoint != "static" and super().should_set_cookie(app, session)
+
+
 def init_assets(app):
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
+    # Flask presets this key to None, so setdefault would not take.
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR
+    app.session_interface = StaticFilesWithoutCookies()
     app.jinja_env.globals["asset_version"] = asset_version

@@ -18,7 +18,7 @@ def normalise_phone(phone):
     compact = re.sub(r"[\s-]", "", phone)
     if len(compact) == 8 and compact.isdigit():
         compact = "+45" + compact
-    if not (compact.startswith("+") and PHONE_PATTERN.match(compact)):
+    if not (compact.startswith("+") and PHONE_PATTERN.fullmatch(compact)):
         # Not echoed: a phone number is personal data and this may reach a log.
         raise ParticipantError("phone number is not valid: use 8 digits, or + and the "
                                "country code, e.g. +4520304050")
@@ -27,12 +27,12 @@ def normalise_phone(phone):
 
 def add_participant(study_id, language, email=None, phone=None):
     """Create a participant; raise ParticipantError (and change nothing) on bad input."""
-    if not STUDY_ID_PATTERN.match(study_id or ""):
+    if not STUDY_ID_PATTERN.fullmatch(study_id or ""):
         raise ParticipantError(f"study ID {study_id!r} is not valid: use 1-32 letters, digits, "
                                "'-' or '_', starting with a letter or digit")
     if language not in LANGUAGES:
         raise ParticipantError(f"language {language!r} is not valid: use da or en")
-    if email is not None and not EMAIL_PATTERN.match(email):
+    if email is not None and not EMAIL_PATTERN.fullmatch(email):
         raise ParticipantError("e-mail address is not valid")  # not echoed: personal data
     if phone is not None:
         phone = normalise_phone(phone)

@@ -1,5 +1,3 @@
-import sys
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -25,7 +23,5 @@ def export_command(fmt, output, excel):
             count = write_responses_csv(stream, instruments(), codes, delimiter)
         click.echo(f"Wrote {count} responses to {output}.", err=True)
     else:
-        stream = click.get_text_stream("stdout", encoding=encoding)
-        write_responses_csv(stream, instruments(), codes, delimiter)
-        stream.flush()
-        sys.stdout.flush()
+        with click.open_file("-", "w", encoding=encoding) as stream:
+            write_responses_csv(stream, instruments(), codes, delimiter)

@@ -4,13 +4,17 @@ Every record's hash covers its content and the previous record's hash. Appends
 are serialised (an advisory lock on PostgreSQL; SQLite serialises writers
 anyway) so the chain has exactly one order.
 """
+import csv
 import hashlib
 import json
 from datetime import UTC
 
 from sqlalchemy import event, text
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..participants.models import Participant
+from ..staff.models import StaffUser
 from ..timeutil import now_utc
 from .models import AccessRecord, AuditRecord
 
@@ -96,7 +100,8 @@ def verify_chain(batch_size=1000):
             if record.prev_hash != expected_prev or record_hash(record) != record.hash:
                 return checked, record.id
             expected_prev, last_id, checked = record.hash, record.id, checked + 1
-        db.session.expunge_all()
+        for record in batch:  # keep memory flat; other objects (the logged-in user) stay
+            db.session.expunge(record)
 
 
 def record_access(user, participant, purpose):
@@ -112,3 +117,76 @@ def audit_history(participant_id=None, response_id=None):
     if response_id is not None:
         query = query.where(AuditRecord.response_id == response_id)
     return db.session.execute(query).scalars().all()
+
+
+def record_access_to_many(user, participant_ids, purpose):
+    """Note one access per participant, e.g. for an export that holds several participants."""
+    for participant_id in sorted(study_ids_by_participant(participant_ids)):
+        db.session.add(AccessRecord(staff_user_id=user.id, participant_id=participant_id,
+                                    purpose=purpose))
+
+
+def access_history(participant_id):
+    """Every recorded staff access to one participant's data, oldest first."""
+    return db.session.execute(
+        db.select(AccessRecord).where(AccessRecord.participant_id == participant_id)
+        .options(selectinload(AccessRecord.staff_user))
+        .order_by(AccessRecord.at, AccessRecord.id)
+    ).scalars().all()
+
+
+def study_ids_by_participant(participant_ids):
+    """{participant id: study ID} for the ids given that name a participant."""
+    ids = {i for i in participant_ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Participant.id, Participant.study_id).where(Participant.id.in_(ids)))
+    return dict(rows.all())
+
+
+def staff_emails(user_ids):
+    """{staff user id: e-mail address}, to show people rather than numbers."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(ids)))
+    return dict(rows.all())
+
+
+def actor_emails(records):
+    """{"staff:<id>": e-mail address} for every staff actor among the audit records."""
+    ids = {int(number) for kind, _, number in (r.actor.partition(":") for r in records)
+           if kind == "staff" and number.isdigit()}
+    return {f"staff:{i}": email for i, email in staff_emails(ids).items()}  # as staff_actor()
+
+
+#: The audit trail export; with participant_id and the hashes anyone can re-check the chain.
+AUDIT_CSV_COLUMNS = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old_value",
+                     "new_value", "reason", "study_id", "participant_id", "response_id",
+                     "prev_hash", "hash"]
+ACCESS_CSV_COLUMNS = ["study_id", "at", "staff_user_id", "staff_email", "purpose"]
+
+
+def write_audit_csv(stream, records, delimiter=","):
+    """The records as CSV, times in ISO 8601 UTC exactly as hashed; returns the row count."""
+    study_ids = study_ids_by_participant(r.participant_id for r in records)
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(AUDIT_CSV_COLUMNS)
+    for r in records:
+        writer.writerow([
+            r.id, r.at.isoformat(), r.actor, r.action, r.entity, r.entity_id, r.field,
+            r.old_value, r.new_value, r.reason, study_ids.get(r.participant_id),
+            r.participant_id, r.response_id, r.prev_hash, r.hash,
+        ])
+    return len(records)
+
+
+def write_access_csv(stream, study_id, records, delimiter=","):
+    """A participant's access report as CSV, times in ISO 8601 UTC; returns the row count."""
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(ACCESS_CSV_COLUMNS)
+    for r in records:
+        writer.writerow([study_id, r.at.isoformat(timespec="seconds"), r.staff_user_id,
+                         r.staff_user.email, r.purpose])
+    return len(records)

@@ -1,4 +1,91 @@
-"""Audit trail pages for coordinators: chain check, per-participant and per-response views."""
-from flask import Blueprint
+"""Audit trail pages for coordinators: chain check, per-response view, CSV export.
+
+The per-participant trail is part of the participant page (participants.detail).
+"""
+import io
+import re
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone
+from flask_login import current_user
+
+from ..extensions import db
+from ..participants.services import find_participant
+from ..responses.models import Response as SurveyResponse
+from ..staff.auth import check_idle_timeout, role_required
+from ..timeutil import now_utc
+from .services import (
+    actor_emails,
+    audit_history,
+    record_access,
+    record_access_to_many,
+    verify_chain,
+    write_audit_csv,
+)
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
+bp.before_request(check_idle_timeout)
+
+
+def download_name(kind, study_id=None):
+    """e.g. audit-trail-P001-2026-11-26.csv, with today's local date."""
+    today = to_user_timezone(now_utc()).date().isoformat()
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", study_id) if study_id else None  # for the header
+    return "-".join(filter(None, [kind, safe_id, today])) + ".csv"
+
+
+def csv_download(write, filename):
+    """A CSV file to save, UTF-8 with commas; with ?excel=1 for Danish Excel.
+
+    `write(stream, delimiter)` writes the rows. Excel needs a byte-order mark to
+    read UTF-8 (else æ, ø, å come out garbled) and semicolons, as Danish
+    Excel uses the comma as decimal mark.
+    """
+    excel = request.args.get("excel") == "1"
+    stream = io.StringIO()
+    write(stream, ";" if excel else ",")
+    data = stream.getvalue().encode("utf-8-sig" if excel else "utf-8")
+    return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/")
+@role_required("coordinator")
+def verify_page():
+    checked, broken_at = verify_chain()
+    return render_template("audit/verify.html", checked=checked, broken_at=broken_at)
+
+
+@bp.get("/responses/<int:response_id>")
+@role_required("coordinator")
+def response_trail(response_id):
+    response = db.get_or_404(SurveyResponse, response_id)
+    records = audit_history(response_id=response.id)
+    page = render_template("audit/response.html", response=response, records=records,
+                           actors=actor_emails(records))
+    record_access(current_user, response.participant, "audit view")
+    db.session.commit()
+    return page
+
+
+@bp.get("/export.csv")
+@role_required("coordinator")
+def export_csv():
+    """The whole trail, or with ?participant=STUDY_ID one participant's records."""
+    study_id = request.args.get("participant", "").strip()
+    participant = find_participant(study_id) if study_id else None
+    if study_id and participant is None:
+        flash(_("There is no participant with study ID %(study_id)s.", study_id=study_id),
+              "error")
+        return redirect(url_for(".verify_page"))
+    records = audit_history(participant_id=participant.id if participant else None)
+    download = csv_download(lambda stream, delimiter: write_audit_csv(stream, records, delimiter),
+                            download_name("audit-trail", study_id or None))
+    if participant is not None:
+        record_access(current_user, participant, "audit export")
+    else:
+        record_access_to_many(current_user, [r.participant_id for r in records], "audit export")
+    db.session.commit()
+    return download
+

@@ -1,4 +1,152 @@
-"""Participant pages for staff: list, details, audit history, access report."""
-from flask import Blueprint
+"""Participant pages for staff: list, details, audit history, access report.
+
+Every page that shows a participant's data records an AccessRecord (who,
+when, which page), so a participant's GDPR access request can be answered.
+"""
+from collections import namedtuple
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from ..audit.services import (
+    access_history,
+    actor_emails,
+    audit_history,
+    record_access,
+    staff_emails,
+    write_access_csv,
+)
+from ..audit.views import csv_download, download_name
+from ..extensions import db
+from ..i18n import localized
+from ..instruments import InstrumentDefinitionError, instruments
+from ..invitations.models import Invitation
+from ..invitations.services import invitation_state
+from ..responses.models import Response
+from ..staff.auth import check_idle_timeout, role_required
+from .models import Participant
+from .services import find_participant
 
 bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
+bp.before_request(check_idle_timeout)
+
+PER_PAGE = 50
+
+#: One response as the participant page shows it.
+ResponseView = namedtuple("ResponseView", "response title items scores")
+#: One item of a response: its number (None if the definition lacks it), text, Answer or None.
+ItemView = namedtuple("ItemView", "number text answer")
+ScoreView = namedtuple("ScoreView", "label score")
+
+
+def get_participant_or_404(study_id):
+    return find_participant(study_id) or abort(404)
+
+
+def invitation_progress(participant):
+    """How far the participant got with their link.
+
+    not_invited, invited, opened, in_progress or submitted; a revoked link
+    counts as no link, and the newest remaining link decides the rest.
+    """
+    if any(i.completed_at is not None for i in participant.invitations):
+        return "submitted"
+    current = [i for i in participant.invitations if i.revoked_at is None]
+    if not current:
+        return "not_invited"
+    newest = current[-1]
+    if newest.responses:
+        return "in_progress"
+    return "opened" if newest.opened_at is not None else "invited"
+
+
+def response_counts(participant_ids):
+    """{participant id: number of responses (any mode, any status)}."""
+    rows = db.session.execute(
+        db.select(Response.participant_id, func.count(Response.id))
+        .where(Response.participant_id.in_(participant_ids))
+        .group_by(Response.participant_id))
+    return dict(rows.all())
+
+
+@bp.get("/")
+@role_required("data_entry")
+def index():
+    study_id = request.args.get("study_id", "").strip()
+    query = (db.select(Participant).order_by(Participant.study_id)
+             .options(selectinload(Participant.invitations).selectinload(Invitation.responses)))
+    if study_id:
+        query = query.where(Participant.study_id.icontains(study_id, autoescape=True))
+    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE)
+    counts = response_counts([p.id for p in page.items])
+    rows = [(p, invitation_progress(p), counts.get(p.id, 0)) for p in page.items]
+    return render_template("participants/index.html", page=page, rows=rows, study_id=study_id)
+
+
+def describe_response(response):
+    """Items in the instrument's order with their wording, and labelled scores."""
+    try:
+        instrument = instruments().get(response.instrument_code, response.instrument_version)
+    except InstrumentDefinitionError:  # a definition file taken away since: show what is stored
+        instrument = None
+    answers = {a.item_id: a for a in response.answers}
+    items, labels, title = [], {}, response.instrument_code
+    if instrument is not None:
+        title = localized(instrument.title)
+        labels = {rule.id: localized(rule.label) for rule in instrument.scores}
+        items = [ItemView(item.number, localized(item.text), answers.pop(item.id, None))
+                 for item in instrument.items]
+    items += [ItemView(None, item_id, answer) for item_id, answer in answers.items()]
+    scores = [ScoreView(labels.get(s.score_id, s.score_id), s) for s in response.scores]
+    return ResponseView(response, title, items, scores)
+
+
+def participant_responses(participant):
+    return db.session.execute(
+        db.select(Response).where(Response.participant_id == participant.id)
+        .options(selectinload(Response.answers), selectinload(Response.scores))
+        .order_by(Response.started_at, Response.id)
+    ).scalars().all()
+
+
+@bp.get("/<study_id>")
+@role_required("data_entry")
+def detail(study_id):
+    participant = get_participant_or_404(study_id)
+    responses = participant_responses(participant)
+    coordinator = current_user.has_role("coordinator")
+    records = audit_history(participant_id=participant.id) if coordinator else []
+    started_by = staff_emails([r.started_by_id for r in responses]
+                              + [i.started_by_id for i in participant.invitations])
+    page = render_template(
+        "participants/detail.html", participant=participant,
+        responses=[describe_response(r) for r in responses], started_by=started_by,
+        states={i.id: invitation_state(i) for i in participant.invitations},
+        show_contact=coordinator, show_audit=coordinator, records=records,
+        actors=actor_emails(records),
+    )
+    record_access(current_user, participant, "participant page")
+    db.session.commit()
+    return page
+
+
+@bp.get("/<study_id>/access")
+@role_required("coordinator")
+def access_report(study_id):
+    """Who on the study team looked at this participant's data, when, and on which page."""
+    participant = get_participant_or_404(study_id)
+    return render_template("participants/access_report.html", participant=participant,
+                           records=access_history(participant.id))
+
+
+@bp.get("/<study_id>/access.csv")
+@role_required("coordinator")
+def access_report_csv(study_id):
+    participant = get_participant_or_404(study_id)
+    records = access_history(participant.id)
+    return csv_download(
+        lambda stream, delimiter: write_access_csv(stream, participant.study_id, records,
+                                                   delimiter),
+        download_name("access-report", participant.study_id))

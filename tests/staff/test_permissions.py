@@ -1,0 +1,119 @@
+"""Every staff page refuses visitors without the right role.
+
+The routes are found at run time in app.url_map, so a route added later is
+checked too, and one added without @role_required makes this fail.
+"""
+from werkzeug.routing import IntegerConverter
+
+from survey.staff.models import ROLES
+
+from ..conftest import StaffLogin
+
+#: Open to anyone: the way in, and the language switch.
+PUBLIC = {"staff.login", "staff.second_factor", "staff.set_language"}
+#: Need a logged-in account of any role, and must work before two-factor is set up
+#: (role_required sends such an account to enrolment) or for any role at all.
+LOGIN_ONLY = {"staff.enrol_2fa", "staff.logout", "staff.session_status",
+              "staff.extend_session"}
+REFUSED = (401, 403, 404)
+
+
+def staff_routes(app):
+    """(endpoint, url with dummy arguments, method) for every /staff/ rule but static files."""
+    adapter = app.url_map.bind("survey.example.dk")
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/staff/") or rule.endpoint.endswith("static"):
+            continue
+        values = {name: 1 if isinstance(rule._converters.get(name), IntegerConverter) else "x"
+                  for name in rule.arguments - set(rule.defaults or ())}
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        method = "GET" if "GET" in methods else sorted(methods)[0]
+        routes.append((rule.endpoint, adapter.build(rule.endpoint, values, method=method),
+                       method))
+    return sorted(routes)
+
+
+def protected_routes(app):
+    return [r for r in staff_routes(app) if r[0] not in PUBLIC]
+
+
+def request(client, url, method, csrf_token):
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data={"csrf_token": csrf_token})
+
+
+def login_page_token(staff_login):
+    return staff_login.csrf_token("/staff/login")
+
+
+def refusals(client, routes, csrf_token):
+    """The routes that did not refuse: anything but a redirect to the login page or 401/403/404."""
+    wrong = []
+    for endpoint, url, method in routes:
+        response = request(client, url, method, csrf_token)
+        to_login = (response.status_code == 302
+                    and response.location.startswith("/staff/login"))
+        if not (to_login or response.status_code in REFUSED):
+            wrong.append((endpoint, method, url, response.status_code, response.location))
+    return wrong
+
+
+def test_the_routes_are_found(app):
+    endpoints = {endpoint for endpoint, _, _ in staff_routes(app)}
+    assert {"staff.home", "participants.index", "participants.detail",
+            "audit.verify_page", "audit.response_trail"} <= endpoints
+    assert PUBLIC | LOGIN_ONLY <= endpoints  # the exceptions are still real routes
+
+
+def test_every_staff_route_requires_a_role(app):
+    missing = [endpoint for endpoint, _, _ in protected_routes(app)
+               if endpoint not in LOGIN_ONLY
+               and getattr(app.view_functions[endpoint], "required_role", None) not in ROLES]
+    assert missing == [], "add @role_required(...) to these views"
+
+
+def test_anonymous_visitors_are_refused(app, client, staff_login):
+    assert refusals(client, protected_routes(app), login_page_token(staff_login)) == []
+
+
+def test_a_participant_session_is_refused(app, client, make_invitation, participant_browser,
+                                          staff_login):
+    participant_browser.open(make_invitation())
+    with client.session_transaction() as session:
+        assert "invitation_id" in session
+    assert refusals(client, protected_routes(app), login_page_token(staff_login)) == []
+
+
+def test_half_logged_in_is_refused(app, client, make_staff, staff_login):
+    """Password right, second factor not yet given: nothing but the code page."""
+    from ..conftest import STAFF_PASSWORD
+
+    email = make_staff("admin")
+    response = client.post("/staff/login", data={
+        "csrf_token": login_page_token(staff_login), "email": email,
+        "password": STAFF_PASSWORD})
+    assert response.location.startswith("/staff/login/code")
+    assert refusals(client, protected_routes(app), login_page_token(staff_login)) == []
+
+
+def test_lower_roles_get_403(app, make_staff):
+    by_role = {}
+    for endpoint, url, method in protected_routes(app):
+        required = getattr(app.view_functions[endpoint], "required_role", None)
+        if required is not None:
+            for role in ROLES[:ROLES.index(required)]:
+                by_role.setdefault(role, []).append((endpoint, url, method))
+    assert by_role, "no route needs more than the lowest role"
+    wrong = []
+    for role, routes in by_role.items():
+        client = app.test_client()
+        login = StaffLogin(client, make_staff)
+        login.as_role(role)
+        token = login.csrf_token("/staff/")
+        for endpoint, url, method in routes:
+            status = request(client, url, method, token).status_code
+            if status != 403:
+                wrong.append((role, endpoint, method, url, status))
+    assert wrong == []

@@ -21,6 +21,8 @@ class Invitation(db.Model):
     participant_id = db.Column(db.ForeignKey("participant.id"), nullable=False, index=True)
     #: 128 random bits, URL-safe; the unsigned part of the link's token.
     key = db.Column(db.String(32), nullable=False, unique=True)
+    #: A short code to type on /start, for letters (see invitations/short_codes.py).
+    short_code = db.Column(db.String(16), unique=True)
     #: Comma-separated instrument codes in the order they are asked, e.g. "xq,vas".
     instrument_codes = db.Column(db.String(200), nullable=False)
     #: Language the invitation was written in (the participant's choice at the time).

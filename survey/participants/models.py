@@ -17,6 +17,7 @@ class Participant(db.Model):
     __table_args__ = (
         CheckConstraint("language IN ('da', 'en')", name="language"),
         CheckConstraint("status IN ('active', 'withdrawn', 'deceased')", name="status"),
+        CheckConstraint("channel IN ('email', 'sms', 'letter')", name="channel"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -25,8 +26,18 @@ class Participant(db.Model):
     language = db.Column(db.String(2), nullable=False)
     #: Only active participants may be contacted or answer.
     status = db.Column(db.String(12), nullable=False, default="active")
+    #: When the status changed to withdrawn or deceased (the date given, e.g. from the register).
+    status_date = db.Column(db.Date)
     email = db.Column(db.String(254))
     phone = db.Column(db.String(20))
+    #: Preferred channel for invitations and reminders: email, sms or letter.
+    channel = db.Column(db.String(8), nullable=False, default="email", server_default="email")
+    #: Set when the participant asked not to get reminders (they may still answer).
+    opted_out_at = db.Column(UTCDateTime)
+    #: A paper questionnaire was posted to them on this date.
+    paper_mailed_on = db.Column(db.Date)
+    #: Their paper questionnaire came back on this date (no more reminders).
+    paper_received_on = db.Column(db.Date)
     created_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
 
     invitations = db.relationship("Invitation", back_populates="participant",

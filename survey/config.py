@@ -74,6 +74,13 @@ def settings_from_environment(instance_path):
         #: Pin instrument versions, e.g. "xq=1.0-site,vas=1.0"; default: newest.
         "SURVEY_INSTRUMENT_VERSIONS": _env("SURVEY_INSTRUMENT_VERSIONS", ""),
         "SURVEY_TIMEZONE": _env("SURVEY_TIMEZONE", "Europe/Copenhagen"),
+        #: Reminder n is due this many days after the invitation was sent.
+        "SURVEY_REMINDER_DAYS": _env("SURVEY_REMINDER_DAYS", "7,14"),
+        #: At most this many reminders (default: one per day in SURVEY_REMINDER_DAYS).
+        "SURVEY_REMINDER_MAX": _env("SURVEY_REMINDER_MAX"),
+        #: Local hours when messages may be sent, e.g. "9-18" (from 9.00 to 17.59).
+        "SURVEY_SENDING_HOURS": _env("SURVEY_SENDING_HOURS", "9-18"),
+        **messaging_settings(instance_path),
         "BABEL_DEFAULT_LOCALE": "da",
         "BABEL_DEFAULT_TIMEZONE": _env("SURVEY_TIMEZONE", "Europe/Copenhagen"),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
@@ -85,6 +92,50 @@ def settings_from_environment(instance_path):
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,  # the CSRF token lives as long as the session
         "WTF_I18N_ENABLED": False,  # our own messages are translated; WTForms has no Danish
+    }
+
+
+SMTP_TLS_MODES = {"none": 25, "starttls": 587, "ssl": 465}  # mode: its usual port
+
+
+def _env_choice(name, choices, default):
+    value = _env(name, default)
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def messaging_settings(instance_path):
+    """Sending e-mail, SMS and letters (survey/messaging/), and the /start page's limits."""
+    smtp_tls = _env_choice("SURVEY_SMTP_TLS", tuple(SMTP_TLS_MODES), "starttls")
+    sms_url = _env("SURVEY_SMS_URL")
+    return {
+        #: smtp sends through SURVEY_SMTP_HOST; folder writes .eml files (development).
+        "SURVEY_MAIL_BACKEND": _env_choice("SURVEY_MAIL_BACKEND", ("smtp", "folder"),
+                                           "smtp" if _env("SURVEY_SMTP_HOST") else "folder"),
+        "SURVEY_MAIL_FOLDER": _env("SURVEY_MAIL_FOLDER",
+                                   os.path.join(instance_path, "mail-outbox")),
+        "SURVEY_MAIL_FROM": _env("SURVEY_MAIL_FROM", "survey@localhost"),
+        "SURVEY_SMTP_HOST": _env("SURVEY_SMTP_HOST"),
+        "SURVEY_SMTP_PORT": _env_int("SURVEY_SMTP_PORT", SMTP_TLS_MODES[smtp_tls]),
+        "SURVEY_SMTP_TLS": smtp_tls,
+        "SURVEY_SMTP_USER": _env("SURVEY_SMTP_USER"),
+        "SURVEY_SMTP_PASSWORD": _env("SURVEY_SMTP_PASSWORD"),
+        #: http posts to SURVEY_SMS_URL; folder appends JSON lines to a file (development).
+        "SURVEY_SMS_BACKEND": _env_choice("SURVEY_SMS_BACKEND", ("http", "folder"),
+                                          "http" if sms_url else "folder"),
+        "SURVEY_SMS_URL": sms_url,
+        "SURVEY_SMS_KEY": _env("SURVEY_SMS_KEY"),
+        #: The sender shown on the phone: a number, or up to 11 letters and digits.
+        "SURVEY_SMS_FROM": _env("SURVEY_SMS_FROM", "Survey"),
+        "SURVEY_SMS_FOLDER": _env("SURVEY_SMS_FOLDER", os.path.join(instance_path, "sms-outbox")),
+        #: Letters (PDF) are written here, for printing or Digital Post.
+        "SURVEY_LETTER_FOLDER": _env("SURVEY_LETTER_FOLDER",
+                                     os.path.join(instance_path, "letters")),
+        #: Wrong short codes allowed on /start per client address, and in all, per window.
+        "SURVEY_START_TRIES_PER_ADDRESS": _env_int("SURVEY_START_TRIES_PER_ADDRESS", 5),
+        "SURVEY_START_TRIES_TOTAL": _env_int("SURVEY_START_TRIES_TOTAL", 100),
+        "SURVEY_START_WINDOW_MINUTES": _env_int("SURVEY_START_WINDOW_MINUTES", 15),
     }
 
 

@@ -5,11 +5,22 @@ entry screens, so an item accepts exactly the same values wherever it is
 answered. Templates draw the inputs from the item's scale (radio buttons for
 a rating, a line with a numeric fallback for a VAS); the fields here parse and
 check what comes back.
+
+On paper an item can also hold something that is not a value: no mark, two or
+more marks, or a mark that cannot be read (or is off the line). Staff type a
+short code for these into the same field as the number (`PAPER_CODES`), so
+keying in a form needs nothing but digits, a few letters and Tab.
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
+
+#: What staff type for an item that has no value on paper, and the state it is stored as.
+PAPER_CODES = {"n": "not_answered", "-": "not_answered", "m": "multiple_marks",
+               "u": "unreadable"}
+#: The letter shown for each state when a stored reading is put back into a field.
+CODE_LETTERS = {"not_answered": "n", "multiple_marks": "m", "unreadable": "u"}
 
 
 class ScaleValue:
@@ -34,9 +45,42 @@ class ScaleValue:
         field.value = value
 
 
-def answer_field(item):
-    """The form field for one item; after validation its `.value` is an int or None."""
-    return StringField(validators=[ScaleValue(item.scale)], filters=[_strip])
+class PaperValue(ScaleValue):
+    """Accepts a whole number on the item's scale or a paper code; blank is refused.
+
+    After validation `field.code` is the answer state ("answered", "not_answered",
+    "multiple_marks", "unreadable") and `field.value` the number or None.
+    """
+
+    def __call__(self, form, field):
+        raw = (field.data or "").strip().lower()
+        field.code, field.value = None, None
+        if raw in PAPER_CODES:
+            field.code = PAPER_CODES[raw]
+            return
+        if raw:
+            try:
+                super().__call__(form, field)
+                field.code = "answered"
+                return
+            except ValidationError:
+                pass
+        raise ValidationError(_l("Type a whole number from %(min)d to %(max)d, or one of the "
+                                 "codes n, m or u.", min=self.scale.min, max=self.scale.max))
+
+
+def paper_text(code, value):
+    """What to put back in a paper field for a stored reading: the number or the code letter."""
+    return str(value) if code == "answered" else CODE_LETTERS[code]
+
+
+def answer_field(item, paper=False):
+    """The form field for one item; after validation its `.value` is an int or None.
+
+    With `paper=True` it also takes the paper codes and sets `.code` (see PaperValue).
+    """
+    validator = PaperValue(item.scale) if paper else ScaleValue(item.scale)
+    return StringField(validators=[validator], filters=[_strip])
 
 
 def _strip(data):
@@ -53,3 +97,13 @@ class ItemForm(FlaskForm):
 def item_form_class(item):
     """A form class with a single `value` field for this item."""
     return type(f"ItemForm_{item.id}", (ItemForm,), {"value": answer_field(item)})
+
+
+def instrument_form_class(instrument, base, paper=False):
+    """A subclass of `base` with one answer field per item, named by the item's id.
+
+    This is how a whole questionnaire becomes one screen (paper entry, verification,
+    correction): the same fields as the participant's pages, in the printed order.
+    """
+    fields = {item.id: answer_field(item, paper) for item in instrument.items}
+    return type(f"{base.__name__}_{instrument.code}", (base,), fields)

@@ -1,4 +1,197 @@
 """Paper-entry screens (staff): key in, verify, resolve discrepancies."""
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..extensions import db
+from ..i18n import localized
+from ..participants.services import find_participant
+from ..staff.auth import check_idle_timeout, role_required
+from . import response_views
+from .duplicates import pending_duplicate_groups
+from .forms import (
+    FindParticipantForm,
+    ResolveForm,
+    VisualCheckForm,
+    entry_form,
+    first_error,
+)
+from .models import PaperForm
+from .readings import PaperEntryError, SameStaffMember, differences, reading_of
+from .response_views import participant_or_404, seen
+from .services import (
+    awaiting_second_entry,
+    confirm_visual_check,
+    form_instrument,
+    forms_for,
+    forms_with_status,
+    instrument_for_entry,
+    keyed_by,
+    paper_instruments,
+    resolve_discrepancy,
+    save_entry,
+    verification_mode,
+)
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
+bp.before_request(check_idle_timeout)
+# Deciding between duplicates and correcting answers after verification (response_views.py).
+bp.add_url_rule("/duplicates", view_func=response_views.duplicates)
+bp.add_url_rule("/duplicates/<study_id>/<code>", view_func=response_views.decide,
+                methods=["GET", "POST"])
+bp.add_url_rule("/responses/<int:response_id>/correct", view_func=response_views.correct,
+                methods=["GET", "POST"])
+
+
+def paper_form_or_404(form_id):
+    return db.session.get(PaperForm, form_id) or abort(404)
+
+
+@bp.get("/")
+@role_required("data_entry")
+def index():
+    form = FindParticipantForm(formdata=request.args or None)
+    form.set_instruments(paper_instruments())
+    if request.args and form.validate():
+        typed = form.study_id.data.strip()
+        participant = find_participant(typed) or find_participant(typed.upper())
+        if participant is not None and form.instrument.data in current_app.config[
+                "SURVEY_INSTRUMENTS"]:
+            return redirect(url_for(".entry", study_id=participant.study_id,
+                                    code=form.instrument.data))
+        form.study_id.errors.append(_("No participant has this study ID. Check the ID on the "
+                                      "paper form."))
+    duplicates = pending_duplicate_groups() if current_user.has_role("coordinator") else []
+    return render_template(
+        "paper/index.html", form=form, awaiting_second=forms_with_status("awaiting_second_entry"),
+        awaiting_check=forms_with_status("awaiting_verification"),
+        discrepancies=forms_with_status("discrepancy"), duplicates=len(duplicates),
+        mode=verification_mode(),
+    ), 200 if not form.errors else 422
+
+
+@bp.route("/participants/<study_id>/<code>", methods=["GET", "POST"])
+@role_required("data_entry")
+def entry(study_id, code):
+    participant = participant_or_404(study_id)
+    if code not in current_app.config["SURVEY_INSTRUMENTS"]:
+        abort(404)
+    instrument = instrument_for_entry(participant, code)
+    open_form = awaiting_second_entry(participant, code)
+    form = entry_form(instrument)
+    status = 200
+    if request.method == "GET":
+        seen(participant)
+    elif form.validate():
+        reading = form.reading(instrument, remarks=(form.remarks.data or "").strip())
+        try:
+            saved = save_entry(participant, instrument, reading, current_user)
+        except SameStaffMember as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 409
+        else:
+            db.session.commit()
+            flash(entry_outcome(saved.form, participant, instrument), "info")
+            return redirect(url_for(".index"))
+    else:
+        status = 422
+    return render_template(
+        "paper/entry.html", participant=participant, instrument=instrument, form=form,
+        second_entry=open_form is not None,
+        blocked=open_form is not None and keyed_by(open_form, current_user),
+        forms=forms_for(participant, code), focus=first_error(instrument, form, "received_on"),
+    ), status
+
+
+def entry_outcome(paper_form, participant, instrument):
+    names = {"study_id": participant.study_id, "instrument": localized(instrument.title)}
+    if paper_form.status == "awaiting_second_entry":
+        return _("The first entry of %(instrument)s for %(study_id)s is saved. Someone else "
+                 "must now key in the same paper form.", **names)
+    if paper_form.status == "awaiting_verification":
+        return _("The entry of %(instrument)s for %(study_id)s is saved. Someone else must now "
+                 "check it against the paper form.", **names)
+    if paper_form.status == "verified":
+        return _("Both entries agree: %(instrument)s for %(study_id)s is verified and saved.",
+                 **names)
+    first, second = (reading_of(e) for e in paper_form.entries)
+    n = len(differences(instrument, first, second))
+    return ngettext("The two entries of %(instrument)s for %(study_id)s differ in %(num)d "
+                    "place. A coordinator will compare them with the paper form.",
+                    "The two entries of %(instrument)s for %(study_id)s differ in %(num)d "
+                    "places. A coordinator will compare them with the paper form.", n, **names)
+
+
+@bp.route("/forms/<int:form_id>/check", methods=["GET", "POST"])
+@role_required("data_entry")
+def check(form_id):
+    """Visual verification: a second person compares the single entry with the paper."""
+    paper_form = paper_form_or_404(form_id)
+    if paper_form.status != "awaiting_verification":
+        flash(_("This form is not waiting for a check."), "info")
+        return redirect(url_for(".index"))
+    instrument = form_instrument(paper_form)
+    keyed = reading_of(paper_form.entries[0])
+    form = entry_form(instrument, VisualCheckForm)
+    status = 200
+    if request.method == "GET":
+        form.fill(keyed)
+        seen(paper_form.participant)
+    elif form.validate():
+        try:
+            confirm_visual_check(paper_form, form.reading(instrument), current_user,
+                                 form.reason.data)
+        except PaperEntryError as error:
+            db.session.rollback()
+            form.reason.errors.append(error.message)
+            status = 409 if isinstance(error, SameStaffMember) else 422
+        else:
+            db.session.commit()
+            flash(_("%(instrument)s for %(study_id)s is verified and saved.",
+                    instrument=localized(instrument.title),
+                    study_id=paper_form.participant.study_id), "info")
+            return redirect(url_for(".index"))
+    else:
+        status = 422
+    return render_template(
+        "paper/check.html", paper_form=paper_form, instrument=instrument, form=form,
+        keyed=keyed, blocked=keyed_by(paper_form, current_user),
+        focus=first_error(instrument, form, "received_on"),
+    ), status
+
+
+@bp.route("/forms/<int:form_id>/resolve", methods=["GET", "POST"])
+@role_required("coordinator")
+def resolve(form_id):
+    """The coordinator decides every difference between the two entries, with the paper."""
+    paper_form = paper_form_or_404(form_id)
+    if paper_form.status != "discrepancy":
+        flash(_("This form has no differences waiting to be resolved."), "info")
+        return redirect(url_for(".index"))
+    instrument = form_instrument(paper_form)
+    first, second = (reading_of(e) for e in paper_form.entries)
+    differing = differences(instrument, first, second)
+    form = entry_form(instrument, ResolveForm)
+    status = 200
+    if request.method == "GET":
+        form.fill(first)
+        for name in differing:  # nothing suggested where the entries disagree
+            form[name].data = ""
+        seen(paper_form.participant)
+    elif form.validate():
+        resolve_discrepancy(paper_form, form.reading(instrument), current_user, form.reason.data)
+        db.session.commit()
+        flash(_("The differences are resolved: %(instrument)s for %(study_id)s is verified and "
+                "saved.", instrument=localized(instrument.title),
+                study_id=paper_form.participant.study_id), "info")
+        return redirect(url_for(".index"))
+    else:
+        status = 422
+    return render_template(
+        "paper/resolve.html", paper_form=paper_form, instrument=instrument, form=form,
+        first=first, second=second, differing=set(differing),
+        focus=first_error(instrument, form, differing[0] if differing else "reason"),
+    ), status
+

@@ -67,6 +67,8 @@ def write_responses_csv(stream, registry, study_codes=(), delimiter=","):
     writer.writeheader()
     count = 0
     for response, study_id in submitted_responses():
+        if not response.counts:  # an undecided or rejected duplicate
+            continue
         writer.writerow(response_row(response, study_id))
         count += 1
     return count

@@ -1,0 +1,156 @@
+"""Forms of the paper-entry screens. The item fields come from the instrument's definition."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from ..i18n import localized
+from ..instruments.forms import instrument_form_class, paper_text
+from .readings import Reading
+
+#: Dates as written on Danish paper first; ISO for anyone who types it that way.
+DATE_FORMATS = ("%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
+
+
+def parse_day(text):
+    """'26.11.2026' (or 26-11-2026, 26/11/2026, 2026-11-26) -> date; None if it is not one."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def format_day(day):
+    return "" if day is None else day.strftime("%d.%m.%Y")
+
+
+def study_today():
+    return datetime.now(ZoneInfo(current_app.config["SURVEY_TIMEZONE"])).date()
+
+
+class DayText:
+    """A date typed as text; after validation `field.day` is a date or None (blank, optional)."""
+
+    def __init__(self, required_message=None):
+        self.required_message = required_message
+
+    def __call__(self, form, field):
+        raw = (field.data or "").strip()
+        field.day = None
+        if not raw:
+            if self.required_message:
+                raise ValidationError(self.required_message)
+            return
+        day = parse_day(raw)
+        if day is None:
+            raise ValidationError(_l("Type the date as day.month.year, e.g. 26.11.2026."))
+        if day > study_today():
+            raise ValidationError(_l("The date cannot be in the future."))
+        field.day = day
+
+
+class FindParticipantForm(FlaskForm):
+    """Which participant's paper form, and which questionnaire (sent by GET: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    study_id = StringField(_l("Study ID"), validators=[
+        InputRequired(_l("Type the study ID written on the paper form."))])
+    #: Only the study's instruments are offered; the view checks what comes back.
+    instrument = SelectField(_l("Questionnaire"), validate_choice=False)
+
+    def set_instruments(self, instruments):
+        self.instrument.choices = [SelectChoice(i.code, localized(i.title)) for i in instruments]
+
+
+class PaperDatesForm(FlaskForm):
+    """The dates of one paper form; the item fields are added per instrument."""
+
+    received_on = StringField(_l("Date received"), validators=[
+        DayText(_l("Type the date the form came back to the study team."))])
+    completed_on = StringField(_l("Date filled in (as written on the form; may be empty)"),
+                               validators=[DayText()])
+
+    def validate_completed_on(self, field):
+        received = getattr(self.received_on, "day", None)
+        day = getattr(field, "day", None)
+        if day and received and day > received:
+            raise ValidationError(_l("The date filled in cannot be after the date received."))
+
+    def reading(self, instrument, remarks=None):
+        """What was typed, as a Reading (call after validate())."""
+        answers = {item.id: (self[item.id].code, self[item.id].value)
+                   for item in instrument.items}
+        return Reading(answers=answers, received_on=self.received_on.day,
+                       completed_on=self.completed_on.day, remarks=remarks)
+
+    def fill(self, reading):
+        """Put a stored reading into the fields, as if it had been typed."""
+        fill_answers(self, reading.answers)
+        self.received_on.data = format_day(reading.received_on)
+        self.completed_on.data = format_day(reading.completed_on)
+
+
+class PaperEntryForm(PaperDatesForm):
+    remarks = TextAreaField(_l("Remarks (e.g. a comment written on the form)"),
+                            validators=[Length(max=2000)])
+
+
+class VisualCheckForm(PaperDatesForm):
+    reason = TextAreaField(_l("Reason for any change (needed only if you changed something)"),
+                           validators=[Length(max=2000)])
+
+
+class ResolveForm(PaperDatesForm):
+    reason = TextAreaField(_l("Reason (what the paper shows and why these values are right)"),
+                           validators=[InputRequired(_l("Give a reason for the values chosen.")),
+                                       Length(max=2000)])
+
+
+class CorrectionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the correction"), validators=[
+        InputRequired(_l("Give a reason for the correction.")), Length(max=2000)])
+
+
+class DuplicateDecisionForm(FlaskForm):
+    counting = RadioField(_l("The response that counts"), coerce=int, validate_choice=True)
+    reason = TextAreaField(_l("Reason for the decision"), validators=[
+        InputRequired(_l("Give a reason for the decision.")), Length(max=2000)])
+
+    def set_responses(self, responses, label):
+        self.counting.choices = [SelectChoice(r.id, label(r)) for r in responses]
+
+
+def fill_answers(form, answers):
+    """Put {item_id: (code, value)} into the item fields, as if it had been typed."""
+    for item_id, (code, value) in answers.items():
+        form[item_id].data = paper_text(code, value)
+
+
+def entry_form(instrument, base=PaperEntryForm, **kwargs):
+    """The paper screen's form for this instrument: `base`'s fields plus one per item."""
+    return instrument_form_class(instrument, base, paper=True)(**kwargs)
+
+
+def typed_field_ids(instrument, form):
+    """Field ids in screen order, to focus the first one with an error."""
+    ids = ["received_on", "completed_on"] if "received_on" in form else []
+    ids += [item.id for item in instrument.items]
+    ids += [name for name in ("remarks", "reason", "counting") if name in form]
+    return ids
+
+
+def first_error(instrument, form, default=None):
+    for field_id in typed_field_ids(instrument, form):
+        if form[field_id].errors:
+            return field_id
+    return default
+

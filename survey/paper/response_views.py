@@ -1,0 +1,110 @@
+"""Coordinator screens on submitted responses: which duplicate counts, and corrections.
+
+The routes are registered on the paper blueprint in views.py.
+"""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..audit.services import record_access
+from ..extensions import db
+from ..i18n import localized
+from ..instruments import instruments
+from ..participants.models import Participant
+from ..participants.services import find_participant
+from ..responses.corrections import correct_answer
+from ..responses.models import Response
+from ..staff.auth import role_required
+from .duplicates import decide_duplicate, duplicate_group, pending_duplicate_groups
+from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
+
+ACCESS_PURPOSE = "paper entry"
+MODE_LABELS = {"web": _l("Web"), "paper": _l("Paper"), "clinic": _l("Clinic")}
+
+
+def participant_or_404(study_id):
+    return find_participant(study_id) or abort(404)
+
+
+def seen(participant):
+    """Note that this account saw the participant's data; end the read-only transaction."""
+    record_access(current_user, participant, ACCESS_PURPOSE)
+    db.session.commit()
+
+
+def response_label(response):
+    return _("%(mode)s, submitted %(when)s (response %(id)d)",
+             mode=MODE_LABELS[response.mode], when=format_datetime(response.submitted_at),
+             id=response.id)
+
+
+@role_required("coordinator")
+def duplicates():
+    groups = [(db.session.get(Participant, participant_id), instruments().current(code))
+              for participant_id, code in pending_duplicate_groups()]
+    return render_template("paper/duplicates.html", groups=groups)
+
+
+@role_required("coordinator")
+def decide(study_id, code):
+    participant = participant_or_404(study_id)
+    group = duplicate_group(participant.id, code)
+    if len(group) < 2:
+        abort(404)
+    form = DuplicateDecisionForm()
+    form.set_responses(group, response_label)
+    status = 200
+    if request.method == "GET":
+        form.counting.data = next((r.id for r in group if r.duplicate_status == "counts"), None)
+        seen(participant)
+    elif form.validate():
+        counting = next(r for r in group if r.id == form.counting.data)
+        decide_duplicate(counting, current_user, form.reason.data)
+        db.session.commit()
+        flash(_("Saved: response %(id)d counts for %(study_id)s.", id=counting.id,
+                study_id=participant.study_id), "info")
+        return redirect(url_for(".duplicates"))
+    else:
+        status = 422
+    instrument = instruments().current(code)
+    return render_template("paper/decide.html", participant=participant, group=group,
+                           instrument=instrument, form=form,
+                           answers=[{a.item_id: a for a in r.answers} for r in group]), status
+
+
+@role_required("coordinator")
+def correct(response_id):
+    """Correct one or more answers of a submitted response, with a reason."""
+    response = db.session.get(Response, response_id)
+    if response is None or response.status != "submitted":
+        abort(404)
+    instrument = instruments().get(response.instrument_code, response.instrument_version)
+    stored = {a.item_id: (a.state, a.value) for a in response.answers}
+    form = entry_form(instrument, CorrectionForm)
+    status = 200
+    if request.method == "GET":
+        fill_answers(form, stored)
+        seen(response.participant)
+    elif form.validate():
+        changed = [item.id for item in instrument.items
+                   if (form[item.id].code, form[item.id].value) != stored.get(item.id)]
+        if not changed:
+            form.reason.errors.append(_("Nothing was changed. Change the answer that is wrong, "
+                                        "then save."))
+            status = 422
+        else:
+            for item_id in changed:
+                correct_answer(response, item_id, form[item_id].code, form[item_id].value,
+                               current_user, form.reason.data)
+            db.session.commit()
+            flash(_("The correction is saved and the scores are recomputed."), "info")
+            return redirect(url_for(".correct", response_id=response.id))
+    else:
+        status = 422
+    return render_template(
+        "paper/correct.html", response=response, instrument=instrument, form=form,
+        title=localized(instrument.title),
+        focus=first_error(instrument, form, instrument.items[0].id),
+    ), status

@@ -1,0 +1,1 @@
+"""Reminders: decided at run time from the study's policy and each participant's state."""

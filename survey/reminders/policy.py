@@ -1,0 +1,74 @@
+"""The study's reminder policy, read from settings at every run.
+
+Changing a setting changes what every later run does: nothing is queued in
+advance. Sending hours are local time (Europe/Copenhagen by default), so a
+reminder never arrives at night, also across the daylight-saving changes.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+class ReminderPolicyError(ValueError):
+    """A reminder setting that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    #: Days after the invitation was sent when reminder 1, 2, ... are due.
+    days: tuple
+    #: Local hours [start, end) in which messages may be sent.
+    start_hour: int
+    end_hour: int
+    timezone: str
+
+    @property
+    def max_reminders(self):
+        return len(self.days)
+
+    def due_at(self, invited_at, reminders_so_far):
+        """When the next reminder is due, or None when all have been sent."""
+        if reminders_so_far >= self.max_reminders:
+            return None
+        return invited_at + timedelta(days=self.days[reminders_so_far])
+
+    def within_sending_hours(self, now):
+        local = now.astimezone(ZoneInfo(self.timezone))
+        return self.start_hour <= local.hour < self.end_hour
+
+
+def parse_days(setting, max_setting=None):
+    try:
+        days = tuple(int(d) for d in str(setting).replace(" ", "").split(",") if d)
+    except ValueError:
+        raise ReminderPolicyError(
+            f"SURVEY_REMINDER_DAYS must be whole days like '7,14', got {setting!r}") from None
+    if any(d <= 0 for d in days) or list(days) != sorted(set(days)):
+        raise ReminderPolicyError(
+            f"SURVEY_REMINDER_DAYS must be increasing positive days, got {setting!r}")
+    if max_setting is not None:
+        days = days[:int(max_setting)]
+    return days
+
+
+def parse_hours(setting):
+    start, sep, end = str(setting).partition("-")
+    try:
+        start, end = int(start), int(end)
+    except ValueError:
+        start = end = -1
+    if not sep or not 0 <= start < end <= 24:
+        raise ReminderPolicyError(
+            f"SURVEY_SENDING_HOURS must be like '9-18' (local hours), got {setting!r}")
+    return start, end
+
+
+def current_policy():
+    config = current_app.config
+    start, end = parse_hours(config["SURVEY_SENDING_HOURS"])
+    return ReminderPolicy(
+        days=parse_days(config["SURVEY_REMINDER_DAYS"], config.get("SURVEY_REMINDER_MAX")),
+        start_hour=start, end_hour=end, timezone=config["SURVEY_TIMEZONE"],
+    )

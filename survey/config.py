@@ -74,6 +74,10 @@ def settings_from_environment(instance_path):
         #: Pin instrument versions, e.g. "xq=1.0-site,vas=1.0"; default: newest.
         "SURVEY_INSTRUMENT_VERSIONS": _env("SURVEY_INSTRUMENT_VERSIONS", ""),
         "SURVEY_TIMEZONE": _env("SURVEY_TIMEZONE", "Europe/Copenhagen"),
+        #: Staff sessions end after this many minutes without activity.
+        "SURVEY_STAFF_IDLE_MINUTES": _env_int("SURVEY_STAFF_IDLE_MINUTES", 30),
+        #: How paper forms are checked: "double_entry" (keyed in twice) or "visual".
+        "SURVEY_PAPER_VERIFICATION": _env("SURVEY_PAPER_VERIFICATION", "double_entry"),
         #: Reminder n is due this many days after the invitation was sent.
         "SURVEY_REMINDER_DAYS": _env("SURVEY_REMINDER_DAYS", "7,14"),
         #: At most this many reminders (default: one per day in SURVEY_REMINDER_DAYS).

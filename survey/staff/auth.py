@@ -37,7 +37,6 @@ def init_login(app):
     login_manager.login_view = "staff.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.session_protection = "basic"
-    app.config.setdefault("SURVEY_STAFF_IDLE_MINUTES", 30)
     init_password_hashing(app)
 
 

@@ -3,8 +3,10 @@ import hashlib
 import os
 from functools import cache
 
-from flask import current_app, request
+from flask import current_app
 from flask.sessions import SecureCookieSessionInterface
+
+from .security import is_static_file
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -24,7 +26,7 @@ class StaticFilesWithoutCookies(SecureCookieSessionInterface):
     """No Set-Cookie on CSS and JavaScript: they are the same for everyone and may be cached."""
 
     def should_set_cookie(self, app, session):
-        return request.endpoint != "static" and super().should_set_cookie(app, session)
+        return not is_static_file() and super().should_set_cookie(app, session)
 
 
 def init_assets(app):

@@ -18,9 +18,15 @@ def set_security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    if request.endpoint != "static":
+    if not is_static_file():
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def is_static_file():
+    """The app's or a blueprint's static files: the same for everyone, no personal data."""
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static")
 
 
 class RedactTokensFilter(logging.Filter):

@@ -2,10 +2,12 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..messaging.cli import register_send_command
 from ..participants.services import ParticipantError, get_participant
 from .services import InvitationError, create_invitation
 
 invitations_cli = AppGroup("invitations", help="Make personal questionnaire links.")
+register_send_command(invitations_cli)
 
 
 @invitations_cli.command("create")

@@ -21,14 +21,19 @@ def get_invitation_or_abort(token):
     return invitation
 
 
-@bp.get("/i/<token>")
-def open_link(token):
-    invitation = get_invitation_or_abort(token)
+def start_participant_session(invitation):
+    """A fresh session for this invitation, in its language (the link, /start and the clinic)."""
     session.clear()
     session.permanent = True
     session["invitation_id"] = invitation.id
     session["lang"] = invitation.language
     record_opened(invitation)
+
+
+@bp.get("/i/<token>")
+def open_link(token):
+    invitation = get_invitation_or_abort(token)
+    start_participant_session(invitation)
     db.session.commit()
     # `c=1` lets the next page tell "cookies are blocked" from "session ended".
     return redirect(url_for("questionnaire.start", c=1))

@@ -16,10 +16,12 @@ class OutboundMessage(db.Model):
         CheckConstraint("channel IN ('email', 'sms', 'letter')", name="channel"),
         CheckConstraint("purpose IN ('invitation', 'reminder')", name="purpose"),
         CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        # "Last contact" per participant on the dashboard, at 100,000 participants.
+        db.Index("ix_outbound_message_participant_id_sent_at", "participant_id", "sent_at"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
-    participant_id = db.Column(db.ForeignKey("participant.id"), nullable=False, index=True)
+    participant_id = db.Column(db.ForeignKey("participant.id"), nullable=False)
     invitation_id = db.Column(db.ForeignKey("invitation.id"), nullable=False, index=True)
     purpose = db.Column(db.String(12), nullable=False)
     #: 1 for the first reminder, 2 for the second, ...; 0 for an invitation.

@@ -1,11 +1,12 @@
 """Starting a clinic hand-over session from the staff pages."""
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
 from ..invitations.services import InvitationError
+from ..invitations.views import start_participant_session
 from ..participants.services import find_participant
 from .auth import role_required
 from .clinic import start_clinic_invitation
@@ -30,8 +31,6 @@ def clinic_session(study_id):
     db.session.commit()
     # Hand over: the browser keeps only the participant's session from here on.
     logout_user()
-    session.clear()
-    session.permanent = True
-    session["invitation_id"] = invitation.id
-    session["lang"] = invitation.language
+    start_participant_session(invitation)
+    db.session.commit()
     return redirect(url_for("questionnaire.start"))

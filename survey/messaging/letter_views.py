@@ -1,0 +1,106 @@
+"""Letters for staff to print: one participant's, or many at once, as a page or a PDF.
+
+A letter needs an open web link; making one (with `flask invitations send
+--channel letter`) records the send. These pages only print: opening one
+makes the short codes work and notes the access, nothing else.
+"""
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import force_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from ..audit.services import record_access
+from ..extensions import db
+from ..invitations.services import open_invitations
+from ..invitations.short_codes import assign_short_code
+from ..participants.models import Participant
+from ..participants.services import find_participant
+from ..staff.auth import check_idle_timeout, role_required
+from ..timeutil import now_utc
+from .content import TEMPLATES, context_for
+from .letters import letter_text, letters_pdf, qr_svg
+
+bp = Blueprint("letters", __name__, url_prefix="/staff/letters")
+bp.before_request(check_idle_timeout)
+
+
+def get_participant_or_404(study_id):
+    return find_participant(study_id) or abort(404)
+
+
+def chosen_participants():
+    """?study_id=…&study_id=…, or every active participant who prefers letters."""
+    study_ids = request.args.getlist("study_id")
+    if study_ids:
+        return [get_participant_or_404(s) for s in study_ids]
+    return db.session.execute(
+        db.select(Participant).where(Participant.status == "active",
+                                     Participant.channel == "letter")
+        .order_by(Participant.study_id)).scalars().all()
+
+
+def chosen_template():
+    template = request.args.get("template", "invitation")
+    return template if template in TEMPLATES else abort(404)
+
+
+def letters_for(participants, template):
+    """([LetterText], [study IDs without an open link]); notes each access, commits."""
+    now, letters, missing = now_utc(), [], []
+    for participant in participants:
+        still_open = [i for i in open_invitations(participant, now) if i.mode == "web"]
+        if participant.status != "active" or not still_open:
+            missing.append(participant.study_id)
+            continue
+        code = assign_short_code(still_open[-1])
+        with force_locale(participant.language):
+            letters.append(letter_text(context_for(participant, still_open[-1], template, code)))
+        record_access(current_user, participant, "letter")
+    db.session.commit()
+    return letters, missing
+
+
+def render_letters(letters, missing, pdf_url):
+    pages = []
+    for letter in letters:
+        with force_locale(letter.language):
+            pages.append(Markup(render_template("letters/_letter.html", letter=letter,
+                                                qr=qr_svg(letter.link))))
+    return render_template("letters/page.html", pages=pages, missing=missing, pdf_url=pdf_url)
+
+
+def pdf_response(letters, name):
+    if not letters:
+        abort(404)
+    return letters_pdf(letters), 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@bp.get("/")
+@role_required("coordinator")
+def batch():
+    letters, missing = letters_for(chosen_participants(), chosen_template())
+    return render_letters(letters, missing, url_for(".batch_pdf", **request.args.to_dict(False)))
+
+
+@bp.get("/pdf")
+@role_required("coordinator")
+def batch_pdf():
+    letters, _ = letters_for(chosen_participants(), chosen_template())
+    return pdf_response(letters, "letters.pdf")
+
+
+@bp.get("/participant/<study_id>")
+@role_required("coordinator")
+def single(study_id):
+    letters, missing = letters_for([get_participant_or_404(study_id)], chosen_template())
+    return render_letters(letters, missing, url_for(".single_pdf", study_id=study_id,
+                                                    **request.args.to_dict(False)))
+
+
+@bp.get("/participant/<study_id>/pdf")
+@role_required("coordinator")
+def single_pdf(study_id):
+    letters, _ = letters_for([get_participant_or_404(study_id)], chosen_template())
+    return pdf_response(letters, f"letter-{study_id}.pdf")

@@ -1,0 +1,119 @@
+"""Short codes and the /start page: forgiving to type, hopeless to guess."""
+import pytest
+
+from survey.extensions import db
+from survey.invitations.models import Invitation
+from survey.invitations.short_codes import (
+    ALPHABET,
+    LENGTH,
+    StartAttempts,
+    assign_short_code,
+    format_code,
+    normalise_code,
+)
+from survey.timeutil import now_utc
+
+from ..conftest import CSRF
+
+
+@pytest.fixture
+def code(app, make_invitation):
+    """A Danish participant's link with a letter made: the printed code, e.g. K7QM-3XHD-92."""
+    make_invitation(lang="da")
+    with app.app_context():
+        printed = assign_short_code(db.session.execute(db.select(Invitation)).scalar_one())
+        db.session.commit()
+    return printed
+
+
+def post_code(client, typed, address="192.0.2.1"):
+    page = client.get("/start", environ_base={"REMOTE_ADDR": address})
+    token = CSRF.search(page.get_data(as_text=True)).group(1)
+    return client.post("/start", data={"csrf_token": token, "code": typed},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_the_alphabet_has_no_look_alikes_and_the_space_is_large():
+    assert len(ALPHABET) == len(set(ALPHABET)) == 32
+    assert not set("ILOU") & set(ALPHABET)
+    assert len(ALPHABET) ** LENGTH == 2 ** 50
+
+
+@pytest.mark.parametrize("typed, compact", [
+    ("K7QM-3XHD-92", "K7QM3XHD92"), ("k7qm 3xhd 92", "K7QM3XHD92"), (" K7QM3XHD92 ", "K7QM3XHD92"),
+    ("o1il-3xhd-92", "0111" + "3XHD92"), ("K7QM–3XHD–92", "K7QM3XHD92"),
+    ("K7QM-3XHD-9", None), ("K7QM-3XHD-92X", None), ("K7QM-3XHD-9U", None), ("", None),
+    (None, None), ("æøåæøåæøåæ", None),
+])
+def test_typing_is_forgiving(typed, compact):
+    assert normalise_code(typed) == compact
+
+
+def test_codes_are_grouped_for_reading(code):
+    assert format_code("K7QM3XHD92") == "K7QM-3XHD-92"
+    assert len(code) == 12 and code[4] == code[9] == "-"
+
+
+def test_the_start_page_is_a_simple_form(client):
+    page = client.get("/start", headers={"Accept-Language": "da"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Skriv din kode" in html and 'autocomplete="off"' in html
+    assert '<label for="code">' in html and "messaging.css" in html
+    english = client.get(client.get("/start?lang=en").location).get_data(as_text=True)
+    assert "Type your code" in english
+
+
+def test_a_right_code_does_what_the_link_does(client, code):
+    typed = code.lower().replace("-", " ")
+    response = post_code(client, typed)
+    assert response.status_code == 302 and response.location == "/q/?c=1"
+    with client.session_transaction() as session:
+        assert session["invitation_id"] and session["lang"] == "da"
+    assert client.get("/q/?c=1").status_code == 200
+
+
+def test_a_wrong_code_gets_a_calm_message(client, code):
+    wrong = "ZZZZ-ZZZZ-ZZ" if code != "ZZZZ-ZZZZ-ZZ" else "YYYY-YYYY-YY"
+    response = post_code(client, wrong)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Vi kunne ikke finde koden" in html and 'aria-invalid="true"' in html
+    malformed = post_code(client, "123")
+    assert malformed.status_code == 422
+    assert "Koden har 10 bogstaver og tal" in malformed.get_data(as_text=True)
+
+
+def test_a_code_stops_working_with_its_invitation(app, client, code):
+    with app.app_context():
+        db.session.execute(db.select(Invitation)).scalar_one().revoked_at = now_utc()
+        db.session.commit()
+    assert post_code(client, code).status_code == 410
+
+
+def test_too_many_wrong_codes_from_one_address_wait_even_for_the_right_one(client, code):
+    for _ in range(3):
+        assert post_code(client, "123").status_code == 422  # not a code: not counted
+    for _ in range(5):
+        assert post_code(client, "ZZZZ-ZZZZ-Z0").status_code == 422
+    blocked = post_code(client, code)
+    assert blocked.status_code == 429
+    assert "Du har prøvet flere gange" in blocked.get_data(as_text=True)
+    assert post_code(client, code, address="198.51.100.7").status_code == 302
+
+
+def test_wrong_codes_from_many_addresses_are_capped_in_all(app, client, code):
+    app.config["SURVEY_START_TRIES_TOTAL"] = 3
+    for n in range(3):
+        assert post_code(client, "ZZZZ-ZZZZ-Z0", address=f"203.0.113.{n}").status_code == 422
+    assert post_code(client, code, address="203.0.113.200").status_code == 429
+
+
+def test_wrong_tries_are_forgotten_after_the_window():
+    attempts = StartAttempts(per_address=2, total=3, window_seconds=900)
+    attempts.record_failure("a", 0)
+    attempts.record_failure("a", 10)
+    assert attempts.blocked("a", 899) and not attempts.blocked("b", 899)
+    attempts.record_failure("b", 20)
+    assert attempts.blocked("c", 899)  # 3 in all
+    assert not attempts.blocked("a", 911) and not attempts.blocked("c", 911)

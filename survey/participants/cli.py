@@ -1,8 +1,19 @@
+import csv
+import os
+
 import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import ParticipantError, add_participant
+from .services import (
+    ParticipantError,
+    add_participant,
+    check_import,
+    get_participant,
+    import_participants,
+    record_opt_out,
+    set_participant_status,
+)
 
 participants_cli = AppGroup("participants", help="Manage trial participants.")
 
@@ -21,3 +32,99 @@ def add_command(study_id, language, email, phone):
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"Added participant {participant.study_id} ({participant.language}).")
+
+
+#: The import file's first line, exactly.
+IMPORT_HEADER = ["study_id", "language", "email", "phone"]
+CLI_ACTOR = "system:cli"
+
+
+def read_import_file(path):
+    """[(line number, [cells])] of a UTF-8 CSV file (with or without a byte-order mark),
+    blank lines left out. Raises ParticipantError if it is not UTF-8 or has another header.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header != IMPORT_HEADER:
+                raise ParticipantError(
+                    f"the first line must be exactly {','.join(IMPORT_HEADER)}")
+            rows = []
+            for cells in reader:
+                if not any(cell.strip() for cell in cells):
+                    continue  # a blank line, e.g. at the end
+                rows.append((reader.line_num, cells))
+    except UnicodeDecodeError:
+        raise ParticipantError("the file is not UTF-8 text: save it as 'CSV UTF-8' and try "
+                               "again") from None
+    return rows
+
+
+def row_values(cells):
+    """A row's cells as add_participant's arguments; empty e-mail or phone means none."""
+    study_id, language, email, phone = (cell.strip() for cell in cells)
+    return {"study_id": study_id, "language": language.lower(), "email": email or None,
+            "phone": phone or None}
+
+
+@participants_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_command(file):
+    """Add every participant in FILE, or none if any row has a problem.
+
+    FILE is CSV in UTF-8 whose first line is exactly study_id,language,email,phone
+    (e-mail and phone may be empty). Every row is checked first: study ID, language,
+    e-mail address, phone number, and study IDs that appear twice or already exist.
+    If any row is wrong, the wrong rows are listed by line number and nothing is
+    imported. The listing never shows e-mail addresses or phone numbers.
+    """
+    try:
+        lines = read_import_file(file)
+    except ParticipantError as error:
+        raise click.ClickException(f"{click.format_filename(file)}: {error}") from None
+    if not lines:
+        raise click.ClickException(f"{click.format_filename(file)} has no participants")
+    rows, bad = [], []
+    for line, cells in lines:
+        if len(cells) != len(IMPORT_HEADER):
+            bad.append((line, [f"expected {len(IMPORT_HEADER)} cells, found {len(cells)}"]))
+        else:
+            rows.append((line, row_values(cells)))
+    bad = sorted(bad + check_import(rows))
+    if bad:
+        for line, problems in bad:
+            click.echo(f"line {line}: {'; '.join(problems)}", err=True)
+        raise click.ClickException(
+            f"nothing imported: {len(bad)} of {len(lines)} rows have problems")
+    added = import_participants(rows, CLI_ACTOR, os.path.basename(file))
+    db.session.commit()
+    click.echo(f"Imported {len(added)} participants.")
+
+
+@participants_cli.command("set-status")
+@click.argument("study_id")
+@click.argument("status", type=click.Choice(["withdrawn", "deceased", "opted-out"]))
+@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date it happened, YYYY-MM-DD (required for withdrawn and deceased).")
+@click.option("--reason", required=True, help="Why, for the audit trail.")
+def set_status_command(study_id, status, on_date, reason):
+    """Record that STUDY_ID withdrew, died, or opted out of reminders (audited).
+
+    Deceased also revokes the participant's open links at once.
+    """
+    on_date = on_date.date() if on_date else None
+    try:
+        participant = get_participant(study_id)
+        if status == "opted-out":
+            record_opt_out(participant, reason, CLI_ACTOR, on_date=on_date)
+        elif on_date is None:
+            raise ParticipantError(f"--date is required for {status}")
+        else:
+            set_participant_status(participant, status, on_date, reason, CLI_ACTOR)
+        db.session.commit()
+    except ParticipantError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Participant {study_id}: {status}"
+               + (f" as of {on_date.isoformat()}" if on_date else "") + ".")

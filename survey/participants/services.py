@@ -1,7 +1,15 @@
-"""Creating and looking up participants."""
+"""Creating and looking up participants, and the coordinators' actions on them."""
 import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import record_change
 from ..extensions import db
+from ..invitations.services import InvitationError, create_invitation, open_invitations
+from ..timeutil import now_utc
 from .models import LANGUAGES, Participant
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -56,3 +64,235 @@ def get_participant(study_id):
     if participant is None:
         raise ParticipantError(f"no participant with study ID {study_id!r}")
     return participant
+
+
+# --- follow-up actions: status, opt-out, paper, links ---------------------------------------
+#
+# Each one checks its input, changes what it must, and writes an audit record per
+# changed field with the old and the new value and the reason; the caller commits.
+
+
+class ParticipantActionError(ParticipantError):
+    """An action that cannot be done; str() says why to a developer, `.message` to a person."""
+
+    def __init__(self, detail, message):
+        super().__init__(detail)
+        self.message = message
+
+
+#: Statuses an action can set (active is where everyone starts).
+ACTION_STATUSES = ("withdrawn", "deceased")
+
+
+def study_today():
+    """Today's date where the study is (SURVEY_TIMEZONE)."""
+    return datetime.now(ZoneInfo(current_app.config["SURVEY_TIMEZONE"])).date()
+
+
+def _check_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ParticipantActionError("a reason is required", _l("Give a reason."))
+    return reason
+
+
+def _check_day(on_date, today=None):
+    if not isinstance(on_date, date):
+        raise ParticipantActionError(f"expected a date, got {on_date!r}",
+                                     _l("Give the date as day.month.year, e.g. 26.11.2026."))
+    if on_date > (today or study_today()):
+        raise ParticipantActionError(f"{on_date.isoformat()} is in the future",
+                                     _l("The date cannot be in the future."))
+    return on_date
+
+
+def _audit(actor, action, participant, field, old, new, reason, now=None):
+    return record_change(actor, action, "participant", participant.id, field=field, old=old,
+                         new=new, reason=reason, participant_id=participant.id, now=now)
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def open_web_links(participant, now=None):
+    """The participant's web links that can still be answered (normally at most one)."""
+    return [i for i in open_invitations(participant, now or now_utc()) if i.mode == "web"]
+
+
+def set_participant_status(participant, status, on_date, reason, actor, now=None, today=None):
+    """Mark the participant withdrawn or deceased as of `on_date`.
+
+    A deceased participant's open links are revoked at once, so no message or
+    reminder can reach the family; withdrawn can still become deceased, not back.
+    """
+    if status not in ACTION_STATUSES:
+        raise ParticipantActionError(
+            f"status {status!r} is not valid: use {' or '.join(ACTION_STATUSES)}",
+            _l("Choose withdrawn or deceased."))
+    reason = _check_reason(reason)
+    _check_day(on_date, today)
+    if participant.status == status:
+        raise ParticipantActionError(f"participant {participant.study_id} is already {status}",
+                                     _l("The participant already has this status."))
+    if participant.status == "deceased":
+        raise ParticipantActionError(f"participant {participant.study_id} is deceased",
+                                     _l("The participant is recorded as deceased."))
+    now = now or now_utc()
+    _audit(actor, "status", participant, "status", participant.status, status, reason, now)
+    _audit(actor, "status", participant, "status_date", _iso(participant.status_date),
+           on_date.isoformat(), reason, now)
+    participant.status, participant.status_date = status, on_date
+    if status == "deceased":
+        for invitation in open_invitations(participant, now):
+            revoke_invitation(invitation, reason, actor, now)
+
+
+def record_opt_out(participant, reason, actor, on_date=None, now=None, today=None):
+    """The participant asked (e.g. by phone) for no more reminders; they may still answer.
+
+    Recorded as of now, or as of the start of `on_date` (study time) when given.
+    """
+    reason = _check_reason(reason)
+    if participant.opted_out_at is not None:
+        raise ParticipantActionError(f"participant {participant.study_id} already opted out",
+                                     _l("The participant has already opted out of reminders."))
+    now = now or now_utc()
+    opted_out_at = now
+    if on_date is not None:
+        _check_day(on_date, today)
+        zone = ZoneInfo(current_app.config["SURVEY_TIMEZONE"])
+        opted_out_at = datetime.combine(on_date, time(), zone).astimezone(UTC)
+    _audit(actor, "update", participant, "opted_out_at", None,
+           opted_out_at.isoformat(timespec="seconds"), reason, now)
+    participant.opted_out_at = opted_out_at
+
+
+def record_paper_mailed(participant, on_date, reason, actor, now=None, today=None):
+    """A paper questionnaire was posted to the participant on `on_date`."""
+    reason = _check_reason(reason)
+    _check_day(on_date, today)
+    if participant.status != "active":
+        raise ParticipantActionError(
+            f"participant {participant.study_id} is {participant.status}",
+            _l("Only active participants may be sent a paper questionnaire."))
+    _audit(actor, "update", participant, "paper_mailed_on", _iso(participant.paper_mailed_on),
+           on_date.isoformat(), reason, now)
+    participant.paper_mailed_on = on_date
+
+
+def record_paper_received(participant, on_date, reason, actor, now=None, today=None):
+    """The participant's paper questionnaire came back on `on_date`: no more reminders."""
+    reason = _check_reason(reason)
+    _check_day(on_date, today)
+    if participant.paper_mailed_on is not None and on_date < participant.paper_mailed_on:
+        raise ParticipantActionError(
+            f"received {on_date.isoformat()} before it was mailed "
+            f"({participant.paper_mailed_on.isoformat()})",
+            _l("The date received cannot be before the date it was mailed."))
+    _audit(actor, "update", participant, "paper_received_on",
+           _iso(participant.paper_received_on), on_date.isoformat(), reason, now)
+    participant.paper_received_on = on_date
+
+
+def revoke_invitation(invitation, reason, actor, now=None):
+    """Stop a link working at once (it then answers 410)."""
+    reason = _check_reason(reason)
+    if invitation.revoked_at is not None or invitation.completed_at is not None:
+        state = "revoked" if invitation.revoked_at else "answered"
+        raise ParticipantActionError(f"invitation {invitation.id} is already {state}",
+                                     _l("This link is no longer open."))
+    now = now or now_utc()
+    record_change(actor, "revoke", "invitation", invitation.id, field="revoked_at",
+                  new=now.isoformat(timespec="seconds"), reason=reason,
+                  participant_id=invitation.participant_id, now=now)
+    invitation.revoked_at = now
+
+
+def issue_new_link(participant, reason, actor, now=None):
+    """Revoke the open web link (if any) and make a new one; returns (invitation, link)."""
+    reason = _check_reason(reason)
+    now = now or now_utc()
+    old = open_web_links(participant, now)
+    for invitation in old:
+        revoke_invitation(invitation, reason, actor, now)
+    try:
+        invitation, link = create_invitation(participant, replace=True, now=now)
+    except InvitationError as error:
+        raise ParticipantActionError(str(error), _l(
+            "No new link can be made: the participant is not active or has already "
+            "answered.")) from None
+    _audit(actor, "new_link", participant, "open_invitation",
+           ",".join(str(i.id) for i in old) or None, invitation.id, reason, now)
+    return invitation, link
+
+
+# --- importing many participants at once -----------------------------------------------
+
+
+def check_new_participant(study_id, language, email, phone):
+    """What is wrong with one would-be participant, as short English phrases ([] if nothing).
+
+    No phrase repeats a value: a cell in the wrong column may hold an e-mail
+    address or phone number, and this goes to a terminal or a log.
+    """
+    problems = []
+    if not STUDY_ID_PATTERN.fullmatch(study_id or ""):
+        problems.append("study ID is not valid: use 1-32 letters, digits, '-' or '_', "
+                        "starting with a letter or digit")
+    if language not in LANGUAGES:
+        problems.append("language is not valid: use da or en")
+    if email and not EMAIL_PATTERN.fullmatch(email):
+        problems.append("e-mail address is not valid")
+    if phone:
+        try:
+            normalise_phone(phone)
+        except ParticipantError as error:
+            problems.append(str(error))
+    return problems
+
+
+def existing_study_ids(study_ids, chunk=500):
+    """Those of `study_ids` that a participant already has."""
+    study_ids, found = sorted(set(study_ids)), set()
+    for start in range(0, len(study_ids), chunk):
+        found.update(db.session.execute(
+            db.select(Participant.study_id)
+            .where(Participant.study_id.in_(study_ids[start:start + chunk]))).scalars())
+    return found
+
+
+def check_import(rows):
+    """[(line number, [problems])] for the rows that cannot be imported.
+
+    `rows` is [(line number, {"study_id", "language", "email", "phone"})]; a
+    study ID twice in the file or already in the database is a problem too.
+    """
+    taken = existing_study_ids(row["study_id"] for _, row in rows)
+    first_line, bad = {}, []
+    for line, row in rows:
+        problems = check_new_participant(**row)
+        study_id = row["study_id"]
+        if study_id in first_line:
+            problems.append(f"the same study ID is on line {first_line[study_id]}")
+        first_line.setdefault(study_id, line)
+        if study_id in taken:
+            problems.append("a participant with this study ID already exists")
+        if problems:
+            bad.append((line, problems))
+    return bad
+
+
+def import_participants(rows, actor, source):
+    """Add every row's participant (audited), or none: raises ParticipantError if any row
+    has a problem (see check_import). Returns the participants added; the caller commits."""
+    bad = check_import(rows)
+    if bad:
+        raise ParticipantError(f"{len(bad)} of {len(rows)} rows have problems")
+    added = []
+    for _, row in rows:
+        participant = add_participant(**row)
+        _audit(actor, "create", participant, "study_id", None, participant.study_id,
+               f"imported from {source}")
+        added.append(participant)
+    return added

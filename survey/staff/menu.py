@@ -12,7 +12,9 @@ MenuLink = namedtuple("MenuLink", "url label")
 #: (endpoint, label, lowest role that may open it)
 MENU = [
     ("participants.index", _l("Participants"), "data_entry"),
+    ("dashboard.index", _l("Follow-up"), "coordinator"),
     ("paper.index", _l("Paper questionnaires"), "data_entry"),
+    ("letters.batch", _l("Letters"), "coordinator"),
     ("audit.verify_page", _l("Audit trail"), "coordinator"),
     ("accounts.index", _l("Staff accounts"), "admin"),
 ]

@@ -1,0 +1,1 @@
+"""The coordinators' follow-up dashboard: where every participant is in the round."""

@@ -1,0 +1,89 @@
+"""One participant's follow-up page and the confirmation page of each action (coordinators).
+
+The routes are registered on the dashboard blueprint in views.py. A GET only
+shows what the action will do; the confirm button POSTs (with CSRF) the
+reason and whatever else the action needs.
+"""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..audit.services import record_access
+from ..extensions import db
+from ..invitations.services import InvitationError
+from ..messaging.errors import MessagingError
+from ..messaging.services import contact_address
+from ..participants.actions import ACTIONS
+from ..participants.services import ParticipantActionError, find_participant, open_web_links
+from ..staff.auth import role_required
+from ..timeutil import now_utc
+from .counts import forget_counts
+from .queries import page_rows
+from .reminders import next_reminders
+
+ACCESS_PURPOSE = "follow-up"
+
+
+def participant_or_404(study_id):
+    return find_participant(study_id) or abort(404)
+
+
+def _facts(participant, now):
+    """What the follow-up and confirmation pages show about the participant."""
+    row = page_rows([participant.id], now)[0]
+    return {"participant": participant, "row": row, "now": now,
+            "next_reminder": next_reminders([row], now).get(participant.id),
+            "open_links": open_web_links(participant, now),
+            "addresses": {c: contact_address(participant, c) is not None
+                          for c in ("email", "sms", "letter")}}
+
+
+def _seen(participant):
+    record_access(current_user, participant, ACCESS_PURPOSE)
+    db.session.commit()
+
+
+@role_required("coordinator")
+def follow_up(study_id):
+    participant = participant_or_404(study_id)
+    now = now_utc()
+    actions = [a for a in ACTIONS.values() if a.is_possible(participant, now)]
+    page = render_template("dashboard/participant.html", actions=actions,
+                           **_facts(participant, now))
+    _seen(participant)
+    return page
+
+
+@role_required("coordinator")
+def confirm(study_id, action):
+    action = ACTIONS.get(action) or abort(404)
+    participant = participant_or_404(study_id)
+    now = now_utc()
+    if not action.is_possible(participant, now):
+        flash(_("This cannot be done for %(study_id)s now.", study_id=participant.study_id),
+              "error")
+        return redirect(url_for(".follow_up", study_id=participant.study_id))
+    form = action.form()
+    problem = None
+    if request.method == "GET" and "channel" in form:
+        form.channel.data = participant.channel
+    if request.method == "POST" and form.validate():
+        try:
+            done = action.perform(participant, form, current_user, now)
+            db.session.commit()
+        except ParticipantActionError as error:
+            db.session.rollback()
+            problem = error.message
+        except (MessagingError, InvitationError):
+            db.session.rollback()
+            problem = _("Nothing was sent: the participant cannot be sent a link now.")
+        else:
+            forget_counts()
+            flash(done, "info")
+            return redirect(url_for(".follow_up", study_id=participant.study_id))
+    page = render_template("dashboard/action.html", action=action, form=form,
+                           problem=problem, **_facts(participant, now))
+    if request.method == "GET":
+        _seen(participant)
+        return page
+    return page, 422

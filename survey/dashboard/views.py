@@ -1,0 +1,118 @@
+"""The follow-up dashboard (coordinators): the round's counts and the participant list."""
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import format_percent
+
+from ..staff.auth import check_idle_timeout, role_required
+from ..timeutil import now_utc
+from . import action_views
+from .counts import current_counts
+from .labels import dashboard_names
+from .queries import (
+    SORT_COLUMNS,
+    STATES,
+    STATUS_FILTERS,
+    Filters,
+    count_matching,
+    page_ids,
+    page_rows,
+)
+from .reminders import next_reminders
+
+bp = Blueprint("dashboard", __name__, url_prefix="/staff/dashboard", static_folder="static")
+bp.before_request(check_idle_timeout)
+bp.add_url_rule("/participants/<study_id>", view_func=action_views.follow_up)
+bp.add_url_rule("/participants/<study_id>/<action>", view_func=action_views.confirm,
+                methods=["GET", "POST"])
+
+PER_PAGE = 50
+#: Walk the study ID index for a state filter when about this many rows at most must be
+#: read to fill the page; beyond it, working out everyone's state at once is faster.
+WALK_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    """The list's query parameters, each checked against what it may be."""
+
+    filters: Filters
+    sort: str = "study_id"
+    descending: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_request(cls, args):
+        state, status = args.get("state", ""), args.get("status", "")
+        sort = args.get("sort", "study_id")
+        page = args.get("page", "1")
+        return cls(
+            filters=Filters(state=state if state in STATES else "",
+                            status=status if status in STATUS_FILTERS else "",
+                            search=args.get("q", "").strip()[:32]),
+            sort=sort if sort in SORT_COLUMNS else "study_id",
+            descending=args.get("dir") == "desc",
+            page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1)
+
+    def url(self, **changes):
+        """The dashboard's URL with these arguments, some changed (page 1 unless given)."""
+        values = {"state": self.filters.state, "status": self.filters.status,
+                  "q": self.filters.search, "sort": self.sort,
+                  "dir": "desc" if self.descending else "", "page": 1, **changes}
+        defaults = {"sort": "study_id", "page": 1}
+        return url_for(".index", **{k: v for k, v in values.items()
+                                    if v and defaults.get(k) != v})
+
+    def sort_url(self, column):
+        """Sort by `column`; a second click on the sorted column reverses the order."""
+        descending = column == self.sort and not self.descending
+        return self.url(sort=column, dir="desc" if descending else "")
+
+
+def worth_walking(args, counts, offset):
+    """Whether a state-filtered page is found faster by walking (see page_ids)."""
+    share = counts.matching(args.filters.state, args.filters.status) / max(counts.total, 1)
+    return bool(args.filters.state) and share > 0 and (
+        offset + PER_PAGE + 1) / share <= WALK_ROWS
+
+
+@bp.get("/")
+@role_required("coordinator")
+def index():
+    args = ListArgs.from_request(request.args)
+    counts = current_counts(refresh=request.args.get("refresh") == "1")
+    now = now_utc()
+    offset = (args.page - 1) * PER_PAGE
+    ids = page_ids(args.filters, args.sort, args.descending, limit=PER_PAGE + 1,
+                   offset=offset, now=now, walk=worth_walking(args, counts, offset))
+    rows = page_rows(ids[:PER_PAGE], now)
+    if args.filters.search:
+        total = count_matching(args.filters, now)
+    else:
+        total = counts.matching(args.filters.state, args.filters.status)
+    rate = counts.response_rate
+    return render_template(
+        "dashboard/index.html", counts=counts, args=args, rows=rows,
+        rate=None if rate is None else format_percent(rate, "#,##0.0 %"),
+        reminders=next_reminders(rows, now), now=now, total=total,
+        pages=max(1, -(-total // PER_PAGE)), has_next=len(ids) > PER_PAGE,
+        states=STATES, status_filters=STATUS_FILTERS)
+
+
+bp.add_app_template_global(dashboard_names)
+
+
+@cache
+def _file_hash(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:10]
+
+
+@bp.app_template_global()
+def dashboard_asset(filename):
+    """A versioned URL of one of the dashboard's static files."""
+    return url_for("dashboard.static", filename=filename,
+                   v=_file_hash(os.path.join(bp.static_folder, filename)))

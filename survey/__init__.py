@@ -2,13 +2,18 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, cli, database, errors, i18n, models, security  # noqa: F401 (hooks, models)
 from .audit.views import bp as audit_bp
 from .config import check_production_safety, settings_from_environment
+from .dashboard.views import bp as dashboard_bp
 from .extensions import babel, csrf, db, migrate
 from .instruments import init_instruments
+from .invitations.start_views import bp as start_bp
 from .invitations.views import bp as invitations_bp
+from .messaging.letter_views import bp as letters_bp
+from .messaging.views import bp as messaging_bp
 from .paper.views import bp as paper_bp
 from .participants.views import bp as participants_bp
 from .responses.views import bp as questionnaire_bp
@@ -30,6 +35,10 @@ def create_app(config=None):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
     app.config.update(config or {})
     check_production_safety(app)
+    hops = app.config["SURVEY_PROXY_HOPS"]
+    if hops:
+        # The client's address (rate limits on /start) and https come from the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     init_instruments(app)
@@ -61,3 +70,7 @@ def register_blueprints(app):
     app.register_blueprint(participants_bp)
     app.register_blueprint(paper_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(start_bp)
+    app.register_blueprint(messaging_bp)
+    app.register_blueprint(letters_bp)

@@ -8,6 +8,7 @@ from .invitations.cli import invitations_cli
 from .invitations.services import create_invitation, open_invitations
 from .participants.cli import participants_cli
 from .participants.services import add_participant, find_participant
+from .reminders.cli import reminders_cli
 from .responses.cli import responses_cli
 from .staff.cli import users_cli
 from .timeutil import now_utc
@@ -35,5 +36,5 @@ def demo_command():
 
 def register_commands(app):
     for command in (participants_cli, invitations_cli, responses_cli, users_cli, audit_cli,
-                    demo_command):
+                    reminders_cli, demo_command):
         app.cli.add_command(command)

@@ -74,6 +74,10 @@ def settings_from_environment(instance_path):
         #: Pin instrument versions, e.g. "xq=1.0-site,vas=1.0"; default: newest.
         "SURVEY_INSTRUMENT_VERSIONS": _env("SURVEY_INSTRUMENT_VERSIONS", ""),
         "SURVEY_TIMEZONE": _env("SURVEY_TIMEZONE", "Europe/Copenhagen"),
+        #: With many participants the dashboard keeps its counts this long (seconds).
+        "SURVEY_DASHBOARD_COUNTS_SECONDS": _env_int("SURVEY_DASHBOARD_COUNTS_SECONDS", 60),
+        #: Reverse proxies in front of the app (e.g. 1 for nginx) whose X-Forwarded-* to trust.
+        "SURVEY_PROXY_HOPS": _env_int("SURVEY_PROXY_HOPS", 0),
         #: Staff sessions end after this many minutes without activity.
         "SURVEY_STAFF_IDLE_MINUTES": _env_int("SURVEY_STAFF_IDLE_MINUTES", 30),
         #: How paper forms are checked: "double_entry" (keyed in twice) or "visual".

@@ -6,7 +6,7 @@ other language below.
 """
 import re
 
-from flask import render_template, session
+from flask import render_template, request, session
 from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -29,6 +29,8 @@ def render_error(name, status):
 def init_error_pages(app):
     @app.errorhandler(404)
     def not_found(error):
+        if request.path.startswith("/staff/"):
+            return render_template("errors/staff_not_found.html"), 404
         return render_error("link_invalid", 404)
 
     @app.errorhandler(410)

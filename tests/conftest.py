@@ -36,7 +36,8 @@ def database_url(db_backend, tmp_path, request):
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
+    outbox = tmp_path / "outbox"
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -44,6 +45,10 @@ def app(database_url):
         "SURVEY_BASE_URL": BASE_URL,
         # Production hashing parameters are checked in tests/staff/test_passwords.py.
         "SURVEY_PASSWORD_HASHING": "fast-for-tests",
+        # Messages from any test land in its own temporary folder, never in instance/.
+        "SURVEY_MAIL_BACKEND": "folder", "SURVEY_MAIL_FOLDER": str(outbox / "mail"),
+        "SURVEY_SMS_BACKEND": "folder", "SURVEY_SMS_FOLDER": str(outbox / "sms"),
+        "SURVEY_LETTER_FOLDER": str(outbox / "letters"),
     })
     with app.app_context():
         db.create_all()

@@ -28,11 +28,19 @@ class ReminderPolicy:
     def max_reminders(self):
         return len(self.days)
 
-    def due_at(self, invited_at, reminders_so_far):
-        """When the next reminder is due, or None when all have been sent."""
-        if reminders_so_far >= self.max_reminders:
+    def due_at(self, invited_at, reminders_so_far, last_reminder_at=None):
+        """When the next reminder is due, or None when all have been sent.
+
+        Reminders keep their spacing: after a late one (the runner was stopped
+        for a while), the next waits as long after it as the schedule says.
+        """
+        k = reminders_so_far
+        if k >= self.max_reminders:
             return None
-        return invited_at + timedelta(days=self.days[reminders_so_far])
+        due = invited_at + timedelta(days=self.days[k])
+        if k > 0 and last_reminder_at is not None:
+            due = max(due, last_reminder_at + timedelta(days=self.days[k] - self.days[k - 1]))
+        return due
 
     def within_sending_hours(self, now):
         local = now.astimezone(ZoneInfo(self.timezone))

@@ -117,3 +117,12 @@ def test_lower_roles_get_403(app, make_staff):
             if status != 403:
                 wrong.append((role, endpoint, method, url, status))
     assert wrong == []
+
+
+def test_unknown_staff_address_gets_a_staff_page_not_the_participant_link_page(client,
+                                                                              staff_login):
+    staff_login.as_role("data_entry")
+    response = client.get("/staff/participants/NO-SUCH-ID")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Ikke fundet" in html and "Linket virker ikke" not in html

@@ -22,84 +22,17 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 from urllib.parse import urlsplit
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from tests.external import find_chromium  # noqa: E402 (the repository root, just added)
+from tests.live_server import CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 BUDGET_BYTES = 15 * 1024
 BUDGET_REQUESTS = 3
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 PHONE = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True,
          "locale": "da-DK"}
-
-
-def find_chromium():
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
-class LiveServer:
-    """The app on a free port of 127.0.0.1 (werkzeug, threaded, background thread)."""
-
-    def __init__(self, database_path):
-        from survey import create_app
-        from survey.extensions import db
-
-        self._app = None
-        self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True,
-                                  request_handler=_QuietHandler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "page-weight-bench",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
-            "SURVEY_BASE_URL": self.url,
-            "SESSION_COOKIE_SECURE": False,
-        })
-        with self.app.app_context():
-            db.create_all()
-        self._app = self.app
-        self._thread = threading.Thread(target=self.server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def _wsgi(self, environ, start_response):
-        return self._app(environ, start_response)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        from survey.extensions import db
-
-        self.server.shutdown()
-        self._thread.join(timeout=5)
-        self.server.server_close()
-        with self.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-    def invite(self, study_id, lang="da"):
-        """A new participant with an open invitation; returns the full link."""
-        from survey.extensions import db
-        from survey.invitations.services import create_invitation
-        from survey.participants.services import add_participant
-
-        with self.app.app_context():
-            _, link = create_invitation(add_participant(study_id, lang))
-            db.session.commit()
-        return link
 
 
 def measure(browser, url, origin, storage_state=None, after=None):
@@ -162,7 +95,7 @@ def main():
                 sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:
-                link = server.invite("BENCH1")
+                _, link = server.invite()
                 origin = server.url
                 # The participant's own browser, which makes the session the pages need.
                 driver = browser.new_context(**PHONE)

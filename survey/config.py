@@ -13,7 +13,7 @@ DEFAULT_STUDY_NAME = {
 }
 DEFAULT_CONTACT = {
     "da": "Forsøgsteamet, Øre-næse-halskirurgisk afdeling, tlf. 35 45 00 00, "
-    "e-mail mundtoerhed@example.dk (hverdage kl. 9-15)",
+    "e-mail mundtoerhed@example.dk (hverdage kl. 9–15)",
     "en": "The study team, Department of Otorhinolaryngology, phone +45 35 45 00 00, "
     "e-mail mundtoerhed@example.dk (weekdays 9 am to 3 pm)",
 }

@@ -1,5 +1,5 @@
 """Language choice and locale-aware formatting for everything a person reads."""
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 LANGUAGES = ("da", "en")
@@ -7,7 +7,13 @@ LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 
 def select_locale():
-    """The participant's chosen language, else the browser's preference, else Danish."""
+    """The participant's chosen language, else the browser's preference, else Danish.
+
+    Outside a request (command line) messages are in English, like the CLI itself;
+    e-mails and letters choose their language explicitly with force_locale.
+    """
+    if not has_request_context():
+        return "en"
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang

@@ -8,7 +8,7 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-TOKEN_IN_PATH = re.compile(r"/i/[^\s/?\"]+")
+TOKEN_IN_PATH = re.compile(r"/i/[^\s/?\"]+", re.IGNORECASE)
 
 
 def set_security_headers(response):
@@ -34,7 +34,7 @@ class RedactTokensFilter(logging.Filter):
 
     def filter(self, record):
         message = record.getMessage()
-        if "/i/" in message:
+        if "/i/" in message.lower():
             record.msg, record.args = TOKEN_IN_PATH.sub("/i/[token]", message), ()
         return True
 

@@ -12,6 +12,7 @@ from ..audit.services import record_access
 from ..extensions import db
 from ..invitations.services import InvitationError
 from ..messaging.errors import MessagingError
+from ..messaging.models import OutboundMessage
 from ..messaging.services import contact_address
 from ..participants.actions import ACTIONS
 from ..participants.services import ParticipantActionError, find_participant, open_web_links
@@ -48,7 +49,11 @@ def follow_up(study_id):
     participant = participant_or_404(study_id)
     now = now_utc()
     actions = [a for a in ACTIONS.values() if a.is_possible(participant, now)]
-    page = render_template("dashboard/participant.html", actions=actions,
+    messages = db.session.execute(
+        db.select(OutboundMessage).where(OutboundMessage.participant_id == participant.id)
+        .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc())
+    ).scalars().all()
+    page = render_template("dashboard/participant.html", actions=actions, messages=messages,
                            **_facts(participant, now))
     _seen(participant)
     return page

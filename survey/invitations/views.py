@@ -7,13 +7,17 @@ from .services import find_invitation_by_token, invitation_state, record_opened
 bp = Blueprint("invitations", __name__)
 
 
+#: What mail programs and people add after a link; a token never ends with these.
+TRAILING_JUNK = ".,;:!?)]>'\" "
+
+
 def get_invitation_or_abort(token):
     """The invitation behind a token that may still be opened.
 
     Unknown and tampered tokens answer 404 with the same page; expired and
     revoked links, and links of participants who left the study, answer 410.
     """
-    invitation = find_invitation_by_token(token)
+    invitation = find_invitation_by_token(token.rstrip(TRAILING_JUNK))
     if invitation is None:
         abort(404)
     if invitation_state(invitation) in ("expired", "revoked", "closed"):

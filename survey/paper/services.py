@@ -106,6 +106,7 @@ def save_entry(participant, instrument, reading, user, now=None):
     check_reading(instrument, reading)
     form = awaiting_second_entry(participant, instrument.code)
     if form is None:
+        _refuse_while_another_form_is_open(participant, instrument.code)
         form = _new_form(participant, instrument, user, now)
     elif keyed_by(form, user):
         raise SameStaffMember(
@@ -119,6 +120,20 @@ def save_entry(participant, instrument, reading, user, now=None):
     if entry.entry_number == 2:
         _settle_double_entry(form, instrument, user, now)
     return entry
+
+
+def _refuse_while_another_form_is_open(participant, code):
+    """Keying in the same sheet again while its check or resolution is open would double it."""
+    still_open = db.session.execute(
+        db.select(PaperForm.id).where(
+            PaperForm.participant_id == participant.id, PaperForm.instrument_code == code,
+            PaperForm.status.in_(("discrepancy", "awaiting_verification")))
+    ).first()
+    if still_open is not None:
+        raise FormNotWaiting(
+            f"form {still_open.id} of {participant.study_id} {code} is still open",
+            _l("A paper form of this questionnaire for this participant is already keyed in and "
+               "waiting (see the list below). Key in only a different paper form."))
 
 
 def _new_form(participant, instrument, user, now):

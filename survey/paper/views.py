@@ -18,7 +18,7 @@ from .forms import (
     first_error,
 )
 from .models import PaperForm
-from .readings import PaperEntryError, SameStaffMember, differences, reading_of
+from .readings import FormNotWaiting, PaperEntryError, SameStaffMember, differences, reading_of
 from .response_views import participant_or_404, seen
 from .services import (
     awaiting_second_entry,
@@ -54,7 +54,7 @@ def index():
     form = FindParticipantForm(formdata=request.args or None)
     form.set_instruments(paper_instruments())
     if request.args and form.validate():
-        typed = form.study_id.data.strip()
+        typed = "".join(form.study_id.data.split())  # study IDs have no spaces
         participant = find_participant(typed) or find_participant(typed.upper())
         if participant is not None and form.instrument.data in current_app.config[
                 "SURVEY_INSTRUMENTS"]:
@@ -87,7 +87,7 @@ def entry(study_id, code):
         reading = form.reading(instrument, remarks=(form.remarks.data or "").strip())
         try:
             saved = save_entry(participant, instrument, reading, current_user)
-        except SameStaffMember as error:
+        except (SameStaffMember, FormNotWaiting) as error:
             db.session.rollback()
             flash(error.message, "error")
             status = 409

@@ -40,12 +40,16 @@ CLI_ACTOR = "system:cli"
 
 
 def read_import_file(path):
-    """[(line number, [cells])] of a UTF-8 CSV file (with or without a byte-order mark),
+    """[(line number, [cells])] of a UTF-8 CSV file (with or without a byte-order mark,
+    commas or semicolons),
     blank lines left out. Raises ParticipantError if it is not UTF-8 or has another header.
     """
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            # Danish Excel saves "CSV UTF-8" with semicolons; accept both.
+            delimiter = ";" if ";" in f.readline() else ","
+            f.seek(0)
+            reader = csv.reader(f, delimiter=delimiter)
             header = next(reader, None)
             if header != IMPORT_HEADER:
                 raise ParticipantError(

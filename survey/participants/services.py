@@ -38,6 +38,7 @@ def add_participant(study_id, language, email=None, phone=None):
     if not STUDY_ID_PATTERN.fullmatch(study_id or ""):
         raise ParticipantError(f"study ID {study_id!r} is not valid: use 1-32 letters, digits, "
                                "'-' or '_', starting with a letter or digit")
+    language = (language or "").strip().lower()
     if language not in LANGUAGES:
         raise ParticipantError(f"language {language!r} is not valid: use da or en")
     if email is not None and not EMAIL_PATTERN.fullmatch(email):

@@ -21,8 +21,8 @@ MENU = [
 
 
 def staff_menu():
-    if not current_user.is_authenticated:
-        return []
+    if not current_user.is_authenticated or (current_user.needs_2fa and not current_user.has_2fa):
+        return []  # nothing to open before the second factor is set up
     return [MenuLink(url_for(endpoint), label) for endpoint, label, role in MENU
             if endpoint in current_app.view_functions and current_user.has_role(role)]
 

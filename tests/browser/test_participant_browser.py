@@ -299,7 +299,7 @@ def test_every_participant_page_passes_axe(live_server, new_context, axe_script_
     page = anonymous
     response = page.goto(live_server.url + "/q/vas/1")
     assert response.status == 403
-    expect(page.locator("h1")).to_have_text("Din session er udløbet")
+    expect(page.locator("h1")).to_have_text("Du har været væk fra spørgeskemaet i et stykke tid")
     scan("session ended (403)")
     response = page.goto(live_server.url + "/q/?c=1")
     assert response.status == 400

@@ -285,3 +285,15 @@ def test_an_answered_link_cannot_be_revoked(participant):
     invitation.completed_at = now_utc()
     with pytest.raises(ParticipantActionError, match="already answered"):
         revoke_invitation(invitation, "Mistake", "system:test")
+
+
+def test_the_follow_up_page_lists_every_message_and_its_outcome(app, client, staff_login,
+                                                                 make_participant):
+    from survey.messaging.services import send_invitation
+
+    study_id = make_participant(email="deltager@example.dk")
+    with app.app_context():
+        send_invitation(get_participant(study_id), "email")
+    staff_login.as_role("coordinator")
+    page = client.get(f"/staff/dashboard/participants/{study_id}").get_data(as_text=True)
+    assert "Sendte beskeder" in page and "Invitation" in page and ">Sendt" in page

@@ -85,7 +85,8 @@ def test_a_study_id_already_in_the_database_is_a_problem(app, runner, tmp_path,
 
 
 @pytest.mark.parametrize(("text", "encoding", "message"), [
-    ("study_id;language;email;phone\nP001;da;;\n", "utf-8", "the first line must be exactly"),
+    # Semicolons are accepted (Danish Excel), but the header must still be the expected one.
+    ("study_id;language;e-mail;phone\nP001;da;;\n", "utf-8", "the first line must be exactly"),
     ("Study_ID,language,email,phone\n", "utf-8", "the first line must be exactly"),
     (HEADER + "P001,da,søren@example.dk,\n", "latin-1", "not UTF-8"),
     (HEADER + "\n", "utf-8", "has no participants"),
@@ -156,3 +157,10 @@ def test_set_status_knows_only_three_statuses(runner, make_participant):
     result = runner.invoke(args=["participants", "set-status", "P014", "active",
                                  "--reason", "x"])
     assert result.exit_code == 2
+
+
+def test_a_file_saved_by_danish_excel_with_semicolons_imports(app, runner, tmp_path):
+    text = HEADER.replace(",", ";") + GOOD.replace(",", ";")
+    result = runner.invoke(args=["participants", "import", write(tmp_path, text, bom=True)])
+    assert result.exit_code == 0, result.output
+    assert [row[0] for row in stored(app)] == ["P001", "P002", "P003"]

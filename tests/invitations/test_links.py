@@ -127,7 +127,8 @@ def test_questionnaire_without_a_session_explains_how_to_continue(client):
     response = client.get("/q/xq/1", headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert "Your session has ended" in html and "Din session er udløbet" in html
+    assert "Your session has ended" in html
+    assert "Du har været væk fra spørgeskemaet i et stykke tid" in html
 
 
 def test_opening_the_link_records_the_first_opening_only(app, client, make_invitation):
@@ -150,3 +151,18 @@ def test_tokens_are_not_written_to_logs(app, client, make_invitation, caplog):
     with caplog.at_level(logging.INFO, logger="werkzeug"):
         logger.info('127.0.0.1 - - "%s %s HTTP/1.1" %s -', "GET", link, "302")
     assert token not in caplog.text and "/i/[token]" in caplog.text
+
+
+def test_tokens_are_not_written_to_logs_whatever_the_case_of_the_path(make_invitation, caplog):
+    from survey.security import redact_tokens_in_logs
+
+    token = make_invitation().rsplit("/", 1)[1]
+    redact_tokens_in_logs()
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('"GET /I/%s HTTP/1.1" 404 -', token)
+    assert token not in caplog.text
+
+
+@pytest.mark.parametrize("junk", [".", ",", ")", " "])
+def test_a_link_copied_with_a_trailing_full_stop_still_works(client, make_invitation, junk):
+    assert client.get(make_invitation() + junk).status_code == 302

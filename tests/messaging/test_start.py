@@ -98,7 +98,7 @@ def test_too_many_wrong_codes_from_one_address_wait_even_for_the_right_one(clien
         assert post_code(client, "ZZZZ-ZZZZ-Z0").status_code == 422
     blocked = post_code(client, code)
     assert blocked.status_code == 429
-    assert "Du har prøvet flere gange" in blocked.get_data(as_text=True)
+    assert "Du har prøvet for mange gange" in blocked.get_data(as_text=True)
     assert post_code(client, code, address="198.51.100.7").status_code == 302
 
 

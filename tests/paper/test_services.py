@@ -9,7 +9,7 @@ from survey.audit.models import AuditRecord
 from survey.audit.services import verify_chain
 from survey.extensions import db
 from survey.instruments import instruments
-from survey.paper.models import PaperEntry
+from survey.paper.models import PaperEntry, PaperForm
 from survey.paper.readings import FormNotWaiting, ReasonRequired, SameStaffMember
 from survey.paper.services import confirm_visual_check, resolve_discrepancy, save_entry
 
@@ -176,3 +176,13 @@ def test_unknown_verification_setting_is_refused(app, people):
     app.config["SURVEY_PAPER_VERIFICATION"] = "trust me"
     with pytest.raises(ValueError, match="SURVEY_PAPER_VERIFICATION"):
         key_in(people, people.keyer1)
+
+
+def test_the_same_sheet_cannot_be_keyed_in_again_while_its_differences_are_open(people):
+    form = key_in(people, people.keyer1, [3, 5, 0, 10, 7, 8, 2, 4]).form
+    key_in(people, people.keyer2, [3, 5, 1, 10, 7, 8, 2, 4])
+    assert form.status == "discrepancy"
+    with pytest.raises(FormNotWaiting):
+        key_in(people, people.keyer3)
+    db.session.rollback()
+    assert db.session.execute(db.select(db.func.count(PaperForm.id))).scalar() == 1

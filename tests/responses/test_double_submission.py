@@ -92,7 +92,7 @@ def test_expired_session_mid_form_keeps_saved_answers_and_does_not_fail(app, cli
     client.delete_cookie("survey_session")  # the session timed out
     response = client.post("/q/xq/3", data={"csrf_token": token, "value": "5", "action": "next"})
     assert response.status_code == 400
-    assert "Din session er udløbet" in response.get_data(as_text=True)
+    assert "Du har været væk fra spørgeskemaet i et stykke tid" in response.get_data(as_text=True)
     welcome = participant_browser.open(link).get_data(as_text=True)
     assert "Velkommen tilbage" in welcome and 'href="/q/xq/3"' in welcome
     assert counts(app)[1] == 2

@@ -157,3 +157,19 @@ def test_answers_rows_are_never_doubled(app, make_invitation, participant_browse
         answers = db.session.execute(db.select(Answer)).scalars().all()
         assert [(a.item_id, a.value) for a in answers] == [("xq1", 3)]
         assert db.session.execute(db.select(db.func.count(Score.id))).scalar() == 0
+
+
+def test_review_links_straight_to_each_unanswered_question(make_invitation, participant_browser):
+    participant_browser.open(make_invitation(lang="da"))
+    participant_browser.answer_all({"xq": [1, None, 3]})
+    review = participant_browser.client.get("/q/review").get_data(as_text=True)
+    notice = review[review.index('class="notice"'):review.index("</div>")]
+    assert 'href="/q/xq/2?from=review"' in notice and 'href="/q/vas/8?from=review"' in notice
+    assert 'href="/q/xq/1?from=review"' not in notice
+
+
+def test_thank_you_page_has_the_language_switch(make_invitation, participant_browser):
+    participant_browser.open(make_invitation(lang="da"))
+    participant_browser.submit()
+    done = participant_browser.client.get("/q/done").get_data(as_text=True)
+    assert 'id="language-switch"' in done

@@ -98,6 +98,7 @@ def test_cli_refuses_a_weak_password_and_changes_nothing(app, runner):
     result = runner.invoke(args=["users", "add", "x@example.dk", "--role", "admin"],
                            input="123456789012\n")
     assert result.exit_code == 1 and account(app, "x@example.dk") is None
+    assert result.output == "Error: This password is too common. Choose another.\n"
 
 
 def test_cli_set_password_and_deactivate(app, runner, make_staff):

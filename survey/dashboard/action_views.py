@@ -16,6 +16,8 @@ from ..messaging.models import OutboundMessage
 from ..messaging.services import contact_address
 from ..participants.actions import ACTIONS
 from ..participants.services import ParticipantActionError, find_participant, open_web_links
+from ..reminders.policy import current_policy
+from ..reminders.services import due_reminders
 from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .counts import forget_counts
@@ -92,3 +94,12 @@ def confirm(study_id, action):
         _seen(participant)
         return page
     return page, 422
+
+
+@role_required("coordinator")
+def reminder_preview():
+    """Who would get which reminder if the reminder run ran now (nothing is sent)."""
+    now = now_utc()
+    policy = current_policy()
+    return render_template("dashboard/reminders.html", due=due_reminders(now, policy),
+                           within_hours=policy.within_sending_hours(now), policy=policy)

@@ -26,6 +26,7 @@ from .reminders import next_reminders
 bp = Blueprint("dashboard", __name__, url_prefix="/staff/dashboard", static_folder="static")
 bp.before_request(check_idle_timeout)
 bp.add_url_rule("/participants/<study_id>", view_func=action_views.follow_up)
+bp.add_url_rule("/reminders", view_func=action_views.reminder_preview)
 bp.add_url_rule("/participants/<study_id>/<action>", view_func=action_views.confirm,
                 methods=["GET", "POST"])
 

@@ -189,3 +189,16 @@ def test_participants_are_checked_again_at_delivery(app, invited):
         assert deliver(message, now=now_utc()) is False
         db.session.commit()
     assert reminders_of(app, study_id)[0][3] == "failed"
+
+
+def test_the_coordinator_sees_who_gets_a_reminder_on_the_next_run(app, client, invited,
+                                                                  staff_login):
+    # The page looks at the real clock, the fixtures at NOW: shift by the difference.
+    offset = (NOW - now_utc()).days
+    started = invited(days_ago=offset + 10)
+    invited(days_ago=offset + 2)  # not due yet
+    staff_login.as_role("coordinator")
+    page = client.get("/staff/dashboard/reminders").get_data(as_text=True)
+    assert f">{started}</a>" in page and "P002" not in page
+    assert "Påmindelse 1" in page
+    assert reminders_of(app) == []  # a preview sends nothing

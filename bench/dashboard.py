@@ -78,7 +78,8 @@ class Population:
     def add_round(self, participant, scenario, channel):
         r = self.random
         age = r.randint(75, 100) if scenario == "expired" else r.randint(1, 55)
-        sent = NOW - timedelta(days=age)
+        # Any minute of the day, as coordinators send invitations through the day.
+        sent = NOW - timedelta(days=age, minutes=r.randrange(24 * 60))
         if scenario == "replaced":
             old = self.invitation(participant, sent - timedelta(days=3), revoked=True)
             self.message(participant, old, 0, channel, sent - timedelta(days=3))

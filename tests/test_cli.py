@@ -93,11 +93,18 @@ def test_duplicate_study_id_is_refused_and_nothing_changes(app, runner, make_par
     assert participants(app) == before
 
 
-@pytest.mark.parametrize("lang", ["de", "DA", "dansk", ""])
+@pytest.mark.parametrize("lang", ["de", "dansk", ""])
 def test_bad_language_is_refused(app, runner, lang):
     result = invoke(runner, "participants", "add", "P001", "--lang", lang)
     assert error_line(result) == f"Error: language {lang!r} is not valid: use da or en"
     assert participants(app) == []
+
+
+def test_language_in_capitals_is_read_as_lower_case(app, runner):
+    """'DA' (as it may stand in a spreadsheet) is Danish, stored as 'da'."""
+    result = invoke(runner, "participants", "add", "P001", "--lang", "DA")
+    assert result.exit_code == 0, result.output
+    assert "(da)" in result.output
 
 
 def test_language_is_required(app, runner):

@@ -1,6 +1,8 @@
 """Time handling: everything is stored in UTC and read back timezone-aware."""
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy.types import DateTime, TypeDecorator
 
 
@@ -32,3 +34,22 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+#: Dates as Danes write them, and ISO (what a browser's date picker sends).
+TYPED_DATE_FORMATS = ("%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
+
+
+def parse_typed_date(text):
+    """'26.11.2026' (or 26-11-2026, 26/11/2026, 2026-11-26) -> date; None if it is not one."""
+    for fmt in TYPED_DATE_FORMATS:
+        try:
+            return datetime.strptime((text or "").strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def study_today():
+    """Today's date where the study is (SURVEY_TIMEZONE), e.g. for "not in the future"."""
+    return datetime.now(ZoneInfo(current_app.config["SURVEY_TIMEZONE"])).date()

@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..participants.services import find_participant
 from ..responses.models import Response as SurveyResponse
-from ..staff.auth import check_idle_timeout, role_required
+from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .services import (
     actor_emails,
@@ -25,7 +25,6 @@ from .services import (
 )
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
-bp.before_request(check_idle_timeout)
 
 
 def download_name(kind, study_id=None):

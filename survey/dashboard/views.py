@@ -7,7 +7,7 @@ from functools import cache
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_percent
 
-from ..staff.auth import check_idle_timeout, role_required
+from ..staff.auth import role_required
 from ..timeutil import now_utc
 from . import action_views
 from .counts import current_counts
@@ -24,7 +24,6 @@ from .queries import (
 from .reminders import next_reminders
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff/dashboard", static_folder="static")
-bp.before_request(check_idle_timeout)
 bp.add_url_rule("/participants/<study_id>", view_func=action_views.follow_up)
 bp.add_url_rule("/reminders", view_func=action_views.reminder_preview)
 bp.add_url_rule("/participants/<study_id>/<action>", view_func=action_views.confirm,

@@ -15,13 +15,12 @@ from ..invitations.services import open_invitations
 from ..invitations.short_codes import assign_short_code
 from ..participants.models import Participant
 from ..participants.services import find_participant
-from ..staff.auth import check_idle_timeout, role_required
+from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for
 from .letters import letter_text, letters_pdf, qr_svg
 
 bp = Blueprint("letters", __name__, url_prefix="/staff/letters")
-bp.before_request(check_idle_timeout)
 
 
 def get_participant_or_404(study_id):

@@ -1,8 +1,5 @@
 """Forms of the paper-entry screens. The item fields come from the instrument's definition."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
@@ -11,28 +8,15 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..i18n import localized
 from ..instruments.forms import instrument_form_class, paper_text
+from ..timeutil import parse_typed_date, study_today
 from .readings import Reading
 
-#: Dates as written on Danish paper first; ISO for anyone who types it that way.
-DATE_FORMATS = ("%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
-
-
-def parse_day(text):
-    """'26.11.2026' (or 26-11-2026, 26/11/2026, 2026-11-26) -> date; None if it is not one."""
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+#: Kept under this name for the paper screens and their tests.
+parse_day = parse_typed_date
 
 
 def format_day(day):
     return "" if day is None else day.strftime("%d.%m.%Y")
-
-
-def study_today():
-    return datetime.now(ZoneInfo(current_app.config["SURVEY_TIMEZONE"])).date()
 
 
 class DayText:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..i18n import localized
 from ..participants.services import find_participant
-from ..staff.auth import check_idle_timeout, role_required
+from ..staff.auth import role_required
 from . import response_views
 from .duplicates import pending_duplicate_groups
 from .forms import (
@@ -35,7 +35,6 @@ from .services import (
 )
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
-bp.before_request(check_idle_timeout)
 # Deciding between duplicates and correcting answers after verification (response_views.py).
 bp.add_url_rule("/duplicates", view_func=response_views.duplicates)
 bp.add_url_rule("/duplicates/<study_id>/<code>", view_func=response_views.decide,

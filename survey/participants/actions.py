@@ -7,7 +7,6 @@ survey/dashboard/action_views.py; the changes themselves in services.py and,
 for sending, survey/messaging/services.py.
 """
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +20,7 @@ from ..extensions import db
 from ..invitations.services import create_invitation
 from ..messaging.models import OutboundMessage
 from ..messaging.services import contact_address, outcome, send_invitation
+from ..timeutil import parse_typed_date, study_today
 from .services import (
     ParticipantActionError,
     issue_new_link,
@@ -30,27 +30,14 @@ from .services import (
     record_paper_received,
     revoke_invitation,
     set_participant_status,
-    study_today,
 )
-
-#: The browser's date picker sends 2026-11-26; typed Danish dates work too.
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y")
-
-
-def parse_day(text):
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 class PastDay:
     """Validator: a date that is not in the future; afterwards `field.day` is the date."""
 
     def __call__(self, form, field):
-        field.day = parse_day(field.data or "")
+        field.day = parse_typed_date(field.data)
         if not (field.data or "").strip():
             raise ValidationError(_l("Give the date."))
         if field.day is None:

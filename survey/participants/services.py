@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit.services import record_change
 from ..extensions import db
 from ..invitations.services import InvitationError, create_invitation, open_invitations
-from ..timeutil import now_utc
+from ..timeutil import now_utc, study_today
 from .models import LANGUAGES, Participant
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -83,11 +83,6 @@ class ParticipantActionError(ParticipantError):
 
 #: Statuses an action can set (active is where everyone starts).
 ACTION_STATUSES = ("withdrawn", "deceased")
-
-
-def study_today():
-    """Today's date where the study is (SURVEY_TIMEZONE)."""
-    return datetime.now(ZoneInfo(current_app.config["SURVEY_TIMEZONE"])).date()
 
 
 def _check_reason(reason):

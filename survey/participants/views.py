@@ -25,12 +25,11 @@ from ..instruments import InstrumentDefinitionError, instruments
 from ..invitations.models import Invitation
 from ..invitations.services import invitation_state
 from ..responses.models import Response
-from ..staff.auth import check_idle_timeout, role_required
+from ..staff.auth import role_required
 from .models import Participant
 from .services import find_participant
 
 bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
-bp.before_request(check_idle_timeout)
 
 PER_PAGE = 50
 

@@ -13,7 +13,6 @@ the coordinator sees). On PostgreSQL each candidate invitation is locked with
 FOR UPDATE SKIP LOCKED, so parallel runners share the work instead of queueing.
 """
 from collections import namedtuple
-from datetime import UTC, datetime
 
 from sqlalchemy import exists, func
 from sqlalchemy.exc import IntegrityError
@@ -88,20 +87,11 @@ def due_reminders(now=None, policy=None):
     ).all()
     due = []
     for invitation_id, created_at, sent_at, study_id, channel, so_far, last_at in rows:
-        due_at = policy.due_at(_aware(sent_at) or created_at, so_far, _aware(last_at))
+        due_at = policy.due_at(sent_at or created_at, so_far, last_at)
         if due_at is not None and due_at <= now:
             due.append(Candidate(invitation_id, study_id, channel, so_far + 1,
                                  _template_for(invitation_id)))
     return due
-
-
-def _aware(moment):
-    """Aggregates over timestamps come back raw from SQLite (a naive string or datetime)."""
-    if moment is None or not isinstance(moment, str | datetime):
-        return moment
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _template_for(invitation_id):

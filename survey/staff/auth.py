@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from ..extensions import db, login_manager
+from ..security import is_static_file
 from ..timeutil import now_utc
 from .models import StaffUser
 from .passwords import init_password_hashing
@@ -38,6 +39,8 @@ def init_login(app):
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.session_protection = "basic"
     init_password_hashing(app)
+    # One hook for every /staff/ page, so a new staff blueprint cannot forget it.
+    app.before_request(check_idle_timeout)
 
 
 def idle_limit():
@@ -45,8 +48,9 @@ def idle_limit():
 
 
 def check_idle_timeout():
-    """Log out a staff session left idle too long (called before every staff request)."""
-    if not current_user.is_authenticated:
+    """Log out a staff session left idle too long (before every request to /staff/)."""
+    if (not request.path.startswith("/staff/") or is_static_file()
+            or not current_user.is_authenticated):
         return None
     now = now_utc().timestamp()
     last_seen = session.get(LAST_SEEN)

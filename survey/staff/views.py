@@ -13,7 +13,6 @@ from ..timeutil import now_utc
 from .auth import (
     LAST_SEEN,
     PENDING_2FA,
-    check_idle_timeout,
     idle_limit,
     load_staff_user,
     role_required,
@@ -29,7 +28,6 @@ from .services import (
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-bp.before_request(check_idle_timeout)
 
 
 def _safe_next(default):

@@ -121,3 +121,11 @@ def test_session_renewed_at_login(client, make_staff, staff_login):
 def test_lower_role_gets_403(client, staff_login):
     staff_login.as_role("data_entry")
     assert client.get("/staff/accounts/").status_code == 403
+
+
+def test_idle_timeout_covers_every_staff_blueprint(client, staff_login):
+    staff_login.as_role("data_entry")
+    with client.session_transaction() as session:
+        session["staff_last_seen"] -= 31 * 60
+    response = client.get("/staff/accounts/password")
+    assert response.status_code == 302 and response.location.startswith("/staff/login")

@@ -216,6 +216,28 @@ def test_replace_revokes_the_open_link(app, runner, client, make_participant):
     assert client.get(new).status_code == 302
 
 
+def test_links_made_and_replaced_on_the_command_line_are_audited(app, runner,
+                                                                make_participant):
+    from survey.audit.models import AuditRecord
+
+    make_participant("P001")
+    invoke(runner, "invitations", "create", "P001")
+    invoke(runner, "invitations", "create", "P001", "--replace")
+    with app.app_context():
+        records = db.session.execute(
+            db.select(AuditRecord.actor, AuditRecord.action, AuditRecord.entity,
+                      AuditRecord.entity_id, AuditRecord.reason)
+            .where(AuditRecord.entity == "invitation").order_by(AuditRecord.id)).all()
+        first, second = db.session.execute(
+            db.select(Invitation.id).order_by(Invitation.id)).scalars()
+    assert records == [
+        ("system:cli", "create", "invitation", str(first), None),
+        ("system:cli", "revoke", "invitation", str(first),
+         "replaced by invitations create --replace"),
+        ("system:cli", "create", "invitation", str(second), None),
+    ]
+
+
 def test_replace_without_an_open_link_just_creates_one(app, runner, make_participant):
     make_participant("P001")
     link_of(invoke(runner, "invitations", "create", "P001", "--replace"))

@@ -1,10 +1,13 @@
 import click
 from flask.cli import AppGroup
 
+from ..audit.services import record_change
 from ..extensions import db
 from ..messaging.cli import register_send_command
+from ..participants.cli import CLI_ACTOR
 from ..participants.services import ParticipantError, get_participant
-from .services import InvitationError, create_invitation
+from ..timeutil import now_utc
+from .services import InvitationError, create_invitation, open_invitations
 
 invitations_cli = AppGroup("invitations", help="Make personal questionnaire links.")
 register_send_command(invitations_cli)
@@ -15,9 +18,21 @@ register_send_command(invitations_cli)
 @click.option("--replace", is_flag=True,
               help="Revoke the participant's open link and make a new one.")
 def create_command(study_id, replace):
-    """Make a link for STUDY_ID to answer XQ and VAS; the link is the last line printed."""
+    """Make a link for STUDY_ID to answer XQ and VAS; the link is the last line printed.
+
+    Audited like the same actions on the screen: the new link, and any link it replaced.
+    """
+    now = now_utc()
     try:
-        invitation, link = create_invitation(get_participant(study_id), replace=replace)
+        participant = get_participant(study_id)
+        replaced = open_invitations(participant, now) if replace else []
+        invitation, link = create_invitation(participant, replace=replace, now=now)
+        for old in replaced:
+            record_change(CLI_ACTOR, "revoke", "invitation", old.id, field="revoked_at",
+                          new=now, reason="replaced by invitations create --replace",
+                          participant_id=participant.id, now=now)
+        record_change(CLI_ACTOR, "create", "invitation", invitation.id, field="expires_at",
+                      new=invitation.expires_at, participant_id=participant.id, now=now)
         db.session.commit()
     except (ParticipantError, InvitationError) as error:
         db.session.rollback()

@@ -74,8 +74,6 @@ def settings_from_environment(instance_path):
         #: Pin instrument versions, e.g. "xq=1.0-site,vas=1.0"; default: newest.
         "SURVEY_INSTRUMENT_VERSIONS": _env("SURVEY_INSTRUMENT_VERSIONS", ""),
         "SURVEY_TIMEZONE": _env("SURVEY_TIMEZONE", "Europe/Copenhagen"),
-        #: With many participants the dashboard keeps its counts this long (seconds).
-        "SURVEY_DASHBOARD_COUNTS_SECONDS": _env_int("SURVEY_DASHBOARD_COUNTS_SECONDS", 60),
         #: Reverse proxies in front of the app (e.g. 1 for nginx) whose X-Forwarded-* to trust.
         "SURVEY_PROXY_HOPS": _env_int("SURVEY_PROXY_HOPS", 0),
         #: Staff sessions end after this many minutes without activity.
@@ -86,6 +84,8 @@ def settings_from_environment(instance_path):
         "SURVEY_REMINDER_DAYS": _env("SURVEY_REMINDER_DAYS", "7,14"),
         #: At most this many reminders (default: one per day in SURVEY_REMINDER_DAYS).
         "SURVEY_REMINDER_MAX": _env("SURVEY_REMINDER_MAX"),
+        #: A reminder run sends at most this many (the rest go in the next run); 0: no limit.
+        "SURVEY_REMINDERS_PER_RUN": _env_int("SURVEY_REMINDERS_PER_RUN", 150),
         #: Local hours when messages may be sent, e.g. "9-18" (from 9.00 to 17.59).
         "SURVEY_SENDING_HOURS": _env("SURVEY_SENDING_HOURS", "9-18"),
         **messaging_settings(instance_path),

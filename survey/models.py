@@ -1,12 +1,15 @@
 """Every feature's models, imported in one place so the metadata (and Alembic) sees them all."""
 from .audit.models import AccessRecord, AuditRecord
+from .dashboard.models import ParticipantState, ParticipantStateChange
 from .invitations.models import Invitation
 from .messaging.models import OutboundMessage
 from .paper.models import PaperEntry, PaperEntryValue, PaperForm
 from .participants.models import Participant
+from .reminders.models import ReminderSchedule
 from .responses.models import Answer, Response, Score
 from .staff.models import RecoveryCode, StaffUser
 
 __all__ = ["AccessRecord", "Answer", "AuditRecord", "Invitation", "OutboundMessage", "PaperEntry",
-           "PaperEntryValue", "PaperForm", "Participant", "RecoveryCode", "Response", "Score",
-           "StaffUser"]
+           "PaperEntryValue", "PaperForm", "Participant", "ParticipantState",
+           "ParticipantStateChange", "RecoveryCode", "ReminderSchedule",
+           "Response", "Score", "StaffUser"]

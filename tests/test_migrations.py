@@ -40,3 +40,42 @@ def test_upgraded_schema_keeps_audit_records_append_only(app):
             remaining = connection.execute(text(
                 "SELECT count(*) FROM audit_record")).scalar()
         assert remaining == 1
+
+
+def test_upgraded_schema_keeps_participant_states(app):
+    """The migration's triggers note every change, as those made by create_all do."""
+    from survey.dashboard.counts import round_counts
+    from survey.dashboard.summary import refresh_participant_states
+    from survey.participants.services import add_participant
+
+    with app.app_context():
+        db.drop_all()
+        upgrade()
+        participant = add_participant("M01", "da")
+        db.session.commit()
+        assert refresh_participant_states() == 1
+        assert round_counts().by_state["not_invited"] == 1
+        participant.status = "withdrawn"
+        db.session.commit()
+        counts = round_counts()
+        assert (counts.by_state["not_invited"], counts.by_state["withdrawn"]) == (0, 1)
+        assert refresh_participant_states() == 1
+
+
+def test_participants_already_there_get_a_kept_state_on_upgrade(app):
+    from sqlalchemy import text
+
+    from survey.dashboard.counts import round_counts
+    from survey.dashboard.summary import refresh_participant_states
+
+    with app.app_context():
+        db.drop_all()
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO participant (study_id, language, status, channel, created_at) "
+                "VALUES ('M02', 'da', 'deceased', 'email', CURRENT_TIMESTAMP)"))
+        upgrade()
+        assert round_counts().by_state["deceased"] == 1  # before any refresh
+        assert refresh_participant_states() == 1
+        assert round_counts().by_state["deceased"] == 1

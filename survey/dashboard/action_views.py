@@ -20,7 +20,6 @@ from ..reminders.policy import current_policy
 from ..reminders.services import due_reminders
 from ..staff.auth import role_required
 from ..timeutil import now_utc
-from .counts import forget_counts
 from .queries import page_rows
 from .reminders import next_reminders
 
@@ -85,7 +84,6 @@ def confirm(study_id, action):
             db.session.rollback()
             problem = _("Nothing was sent: the participant cannot be sent a link now.")
         else:
-            forget_counts()
             flash(done, "info")
             return redirect(url_for(".follow_up", study_id=participant.study_id))
     page = render_template("dashboard/action.html", action=action, form=form,

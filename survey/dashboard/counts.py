@@ -1,26 +1,20 @@
-"""How many participants are where in the round: one GROUP BY, kept briefly when slow.
+"""How many participants are where in the round: one statement, an index walk.
 
-Counting 100,000 participants reads every participant, invitation and paper
-form (a few hundred milliseconds). When counting took longer than
-SLOW_SECONDS the result is kept for SURVEY_DASHBOARD_COUNTS_SECONDS (default
-60) in this process and the page says when it was counted, with a link that
-counts again; a small study is always counted afresh. Actions on the
-dashboard forget the kept counts.
+The states are kept per participant by the database (survey/dashboard/models.py),
+so counting 100,000 participants reads one index rather than three tables,
+and the dashboard always shows counts as of the moment it was opened.
 """
-import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import func, or_, select, union_all
 
 from ..extensions import db
 from ..participants.models import STATUSES, Participant
 from ..timeutil import now_utc
-from .queries import ANSWERED, STATE_OF_RANK, STATES, state_rank_aggregated
-
-SLOW_SECONDS = 0.05
-CACHE_KEY = "survey.dashboard.counts"
+from .models import ParticipantState, ParticipantStateChange
+from .queries import ANSWERED, STATE_OF_RANK, STATES, state_rank_correlated
+from .summary import refresh_participant_states, stale_participant_ids
 
 
 @dataclass(frozen=True)
@@ -33,9 +27,6 @@ class RoundCounts:
     paper_mailed: int
     #: {(state, status, opted out): n}: what a filtered list needs to know its length.
     groups: dict
-    counted_at: object = None
-    #: True when these counts were kept from an earlier request.
-    kept: bool = False
 
     @property
     def total(self):
@@ -66,16 +57,32 @@ class RoundCounts:
 
 
 def round_counts(now=None):
-    """Count participants per state, status, opt-out and paper mailed, in one query."""
+    """Count participants per state, status, opt-out and paper mailed, in one statement.
+
+    Kept states (survey/dashboard/models.py) are counted by walking an index;
+    participants whose kept state may be stale are worked out afresh, in the
+    same statement, so the counts are right whether or not a refresh has run.
+    """
     now = now or now_utc()
-    rank, source = state_rank_aggregated(now)
-    rank = rank.label("state_rank")
-    opted_out = case((Participant.opted_out_at.is_not(None), 1), else_=0).label("opted_out")
-    mailed = case((Participant.paper_mailed_on.is_not(None), 1), else_=0).label("mailed")
-    rows = db.session.execute(
+    stale = stale_participant_ids(now)
+    kept = (
+        select(ParticipantState.state_rank, ParticipantState.status,
+               ParticipantState.opted_out, ParticipantState.paper_mailed, func.count())
+        .where(or_(ParticipantState.valid_until.is_(None), ParticipantState.valid_until > now),
+               ParticipantState.participant_id.not_in(
+                   select(ParticipantStateChange.participant_id)))
+        .group_by(ParticipantState.state_rank, ParticipantState.status,
+                  ParticipantState.opted_out, ParticipantState.paper_mailed)
+    )
+    rank = state_rank_correlated(now)
+    opted_out = Participant.opted_out_at.is_not(None)
+    mailed = Participant.paper_mailed_on.is_not(None)
+    afresh = (
         select(rank, Participant.status, opted_out, mailed, func.count())
-        .select_from(source).group_by(rank, Participant.status, opted_out, mailed)
-    ).all()
+        .where(Participant.id.in_(stale))
+        .group_by(rank, Participant.status, opted_out, mailed)
+    )
+    rows = db.session.execute(union_all(kept, afresh)).all()
     by_state, by_status, groups = Counter(), Counter(), Counter()
     opted = paper_mailed = 0
     for state_rank, status, is_opted_out, is_mailed, n in rows:
@@ -87,26 +94,11 @@ def round_counts(now=None):
         paper_mailed += n if is_mailed else 0
     return RoundCounts(by_state={s: by_state[s] for s in STATES},
                        by_status={s: by_status[s] for s in STATUSES},
-                       opted_out=opted, paper_mailed=paper_mailed, groups=dict(groups),
-                       counted_at=now)
+                       opted_out=opted, paper_mailed=paper_mailed, groups=dict(groups))
 
 
-def current_counts(refresh=False):
-    """The round's counts: kept ones if counting is slow and they are recent enough."""
-    kept = current_app.extensions.get(CACHE_KEY)
-    max_age = current_app.config.get("SURVEY_DASHBOARD_COUNTS_SECONDS", 60)
-    now = now_utc()
-    if kept is not None and not refresh and (now - kept.counted_at).total_seconds() < max_age:
-        return kept
-    start = time.perf_counter()
-    counts = round_counts(now)
-    if time.perf_counter() - start >= SLOW_SECONDS and max_age > 0:
-        current_app.extensions[CACHE_KEY] = replace(counts, kept=True)
-    else:
-        forget_counts()
-    return counts
-
-
-def forget_counts():
-    """Count afresh next time (after an action changed someone's state)."""
-    current_app.extensions.pop(CACHE_KEY, None)
+def current_counts(now=None):
+    """The round's counts now, after bringing the kept states up to date."""
+    now = now or now_utc()
+    refresh_participant_states(now)
+    return round_counts(now)

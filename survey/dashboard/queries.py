@@ -14,13 +14,14 @@ counts are one GROUP BY over that number:
 The invitation row alone tells how far a link got (submitting sets
 completed_at, saving an answer sets last_activity_at), and a paper form is a
 paper response once verified, so the ranking reads three tables: participant,
-invitation and paper_form. Two builds of it: correlated subqueries, cheap for
-the 50 rows of a page, and per-participant aggregates joined once, what a
-count, filter or sort over 100,000 participants needs.
+invitation and paper_form, with correlated subqueries, cheap for the 50 rows of
+a page. A count, filter or sort over 100,000 participants reads the states the
+database keeps (survey/dashboard/models.py) instead, working out afresh only
+those that may be out of date.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, case, func, literal_column, select
+from sqlalchemy import Integer, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -30,6 +31,7 @@ from ..messaging.models import OutboundMessage
 from ..paper.models import PaperForm
 from ..participants.models import Participant
 from ..timeutil import now_utc
+from .models import ParticipantState, ParticipantStateChange
 
 #: Lowest to highest: a participant's state is the highest one that applies.
 RANKED_STATES = ("not_invited", "expired", "invited", "opened", "in_progress", "withdrawn",
@@ -115,17 +117,16 @@ def state_rank_correlated(now):
     return _state_rank(link, paper)
 
 
-def state_rank_aggregated(now):
-    """(state rank, the FROM clause it needs): per-participant aggregates of each table,
-    joined to participant, so each table is read once however many participants there are."""
-    links = (select(Invitation.participant_id, func.max(_link_rank(now)).label("rank"))
-             .group_by(Invitation.participant_id).subquery("links"))
-    papers = (select(PaperForm.participant_id, func.max(_paper_rank()).label("rank"))
-              .group_by(PaperForm.participant_id).subquery("papers"))
-    source = (Participant.__table__
-              .outerjoin(links, links.c.participant_id == Participant.id)
-              .outerjoin(papers, papers.c.participant_id == Participant.id))
-    return _state_rank(links.c.rank, papers.c.rank), source
+def state_rank_kept(now):
+    """(state rank, the FROM clause it needs): the kept state (survey/dashboard/models.py),
+    or, for a participant whose kept state may be out of date, worked out afresh."""
+    stale = or_(ParticipantState.participant_id.in_(
+                    select(ParticipantStateChange.participant_id)),
+                ParticipantState.valid_until <= now)
+    rank = case((stale, state_rank_correlated(now)), else_=ParticipantState.state_rank)
+    source = Participant.__table__.join(
+        ParticipantState, ParticipantState.participant_id == Participant.id)
+    return rank, source
 
 
 # --- one page of the participant list ----------------------------------------------------
@@ -148,23 +149,18 @@ def _where(query, filters):
     return query
 
 
-def page_ids(filters, sort="study_id", descending=False, limit=50, offset=0, now=None,
-             walk=False):
+def page_ids(filters, sort="study_id", descending=False, limit=50, offset=0, now=None):
     """The ids of one page of participants, in order.
 
     Sorted by study ID without a state filter, the study ID index is walked and
-    nothing else is read. Filtered or sorted by state, everyone's state is worked
-    out at once (aggregates joined), unless `walk`: then the index is walked and
-    each participant's state worked out until the page is full, which is much
-    faster when the state is common enough (the caller knows from the counts).
+    nothing else is read. Filtered or sorted by state, everyone's kept state is
+    read (see state_rank_kept).
     """
     now = now or now_utc()
     query = select(Participant.id)
     rank = None
-    if filters.state and walk and sort == "study_id":
-        query = query.where(state_rank_correlated(now) == RANK[filters.state])
-    elif filters.state or sort == "state":
-        rank, source = state_rank_aggregated(now)
+    if filters.state or sort == "state":
+        rank, source = state_rank_kept(now)
         query = query.select_from(source)
         if filters.state:
             query = query.where(rank == RANK[filters.state])

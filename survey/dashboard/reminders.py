@@ -1,11 +1,12 @@
 """When the listed participants' next reminders are due, by the study's reminder policy.
 
 The same rules as the reminder run (survey/reminders/services.py): reminder n
-is due SURVEY_REMINDER_DAYS[n-1] days after the invitation was first sent (or
-made, if it was never sent), at most SURVEY_REMINDER_MAX of them, only for an
-active participant who has not opted out, has an address for their channel,
-and whose web link is open with nothing back yet. A reminder that would fall
-after the link expires is never sent, so none is shown.
+is due on the schedule's n-th day after the invitation was first sent (or
+made, if it was never sent), by current_policy() (the schedule saved on the
+web, else the settings), only for an active participant who has not opted
+out, has an address for their channel, and whose web link is open with
+nothing back yet. A reminder that would fall after the link expires is never
+sent, so none is shown.
 """
 from sqlalchemy import and_, func, or_, select
 

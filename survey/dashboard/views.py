@@ -30,9 +30,6 @@ bp.add_url_rule("/participants/<study_id>/<action>", view_func=action_views.conf
                 methods=["GET", "POST"])
 
 PER_PAGE = 50
-#: Walk the study ID index for a state filter when about this many rows at most must be
-#: read to fill the page; beyond it, working out everyone's state at once is faster.
-WALK_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -72,22 +69,15 @@ class ListArgs:
         return self.url(sort=column, dir="desc" if descending else "")
 
 
-def worth_walking(args, counts, offset):
-    """Whether a state-filtered page is found faster by walking (see page_ids)."""
-    share = counts.matching(args.filters.state, args.filters.status) / max(counts.total, 1)
-    return bool(args.filters.state) and share > 0 and (
-        offset + PER_PAGE + 1) / share <= WALK_ROWS
-
-
 @bp.get("/")
 @role_required("coordinator")
 def index():
     args = ListArgs.from_request(request.args)
-    counts = current_counts(refresh=request.args.get("refresh") == "1")
     now = now_utc()
+    counts = current_counts(now)
     offset = (args.page - 1) * PER_PAGE
     ids = page_ids(args.filters, args.sort, args.descending, limit=PER_PAGE + 1,
-                   offset=offset, now=now, walk=worth_walking(args, counts, offset))
+                   offset=offset, now=now)
     rows = page_rows(ids[:PER_PAGE], now)
     if args.filters.search:
         total = count_matching(args.filters, now)

@@ -9,10 +9,16 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 
 from ..extensions import db
+from .mail import close_mail_connection
 from .optout import PATH, opt_out, participant_from_optout_token
 
 bp = Blueprint("messaging", __name__, static_folder="static",
                static_url_path="/messaging-static")
+
+
+@bp.record_once
+def _close_mail_connection_at_teardown(state):
+    state.app.teardown_appcontext(close_mail_connection)
 
 OPTOUT_TOKEN_IN_PATH = re.compile(re.escape(PATH) + r"[^\s/?\"]+")
 

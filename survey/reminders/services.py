@@ -14,6 +14,7 @@ FOR UPDATE SKIP LOCKED, so parallel runners share the work instead of queueing.
 """
 from collections import namedtuple
 
+from flask import current_app
 from sqlalchemy import exists, func
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +28,7 @@ from ..responses.models import Answer, Response
 from ..timeutil import now_utc
 from .policy import current_policy
 
+LATER = "left for the next run"
 Candidate = namedtuple("Candidate", "invitation_id study_id channel reminder_number template")
 Outcome = namedtuple("Outcome", "candidate status")
 
@@ -135,14 +137,22 @@ def claim_reminder(candidate, now):
 
 
 def send_due_reminders(now=None, dry_run=False):
-    """Send every due reminder once; returns [Outcome]. Outside sending hours, sends nothing."""
+    """Send every due reminder once; returns [Outcome]. Outside sending hours, sends nothing.
+
+    At most SURVEY_REMINDERS_PER_RUN (0: no limit) are sent, those invited
+    first; the others are 'left for the next run'. A normal run has far fewer
+    due; the limit keeps the first run after a long stop short, and spreads
+    its messages out for the mail server and the SMS gateway.
+    """
     now, policy = now or now_utc(), current_policy()
     candidates = due_reminders(now, policy)
     db.session.rollback()  # end the read; each reminder gets its own short transaction
+    limit = current_app.config["SURVEY_REMINDERS_PER_RUN"] or len(candidates)
+    candidates, later = candidates[:limit], [Outcome(c, LATER) for c in candidates[limit:]]
     if dry_run:
-        return [Outcome(c, "would send") for c in candidates]
+        return [Outcome(c, "would send") for c in candidates] + later
     if not policy.within_sending_hours(now):
-        return [Outcome(c, "outside sending hours") for c in candidates]
+        return [Outcome(c, "outside sending hours") for c in candidates] + later
     outcomes = []
     for candidate in candidates:
         message = claim_reminder(candidate, now)
@@ -152,4 +162,4 @@ def send_due_reminders(now=None, dry_run=False):
         sent = deliver(message, now=now)
         db.session.commit()
         outcomes.append(Outcome(candidate, "sent" if sent else "failed"))
-    return outcomes
+    return outcomes + later

@@ -13,6 +13,7 @@ MenuLink = namedtuple("MenuLink", "url label")
 MENU = [
     ("participants.index", _l("Participants"), "data_entry"),
     ("dashboard.index", _l("Follow-up"), "coordinator"),
+    ("reminders.schedule", _l("Reminder schedule"), "coordinator"),
     ("paper.index", _l("Paper questionnaires"), "data_entry"),
     ("letters.batch", _l("Letters"), "coordinator"),
     ("audit.verify_page", _l("Audit trail"), "coordinator"),

@@ -3,13 +3,15 @@ import re
 
 import pytest
 
-from survey.dashboard import counts as counts_module
-from survey.dashboard.counts import current_counts, round_counts
-from survey.dashboard.queries import Filters, count_matching, page_ids, page_rows
+from survey.dashboard.counts import round_counts
+from survey.dashboard.models import ParticipantState, ParticipantStateChange
+from survey.dashboard.queries import STATE_OF_RANK, Filters, count_matching, page_ids, page_rows
 from survey.dashboard.reminders import next_reminders
+from survey.dashboard.summary import refresh_participant_states
 from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.messaging.models import OutboundMessage
+from survey.participants.models import Participant
 from survey.participants.services import add_participant, get_participant
 from survey.timeutil import now_utc
 
@@ -73,9 +75,7 @@ def test_page_rows_agree_with_the_counts(app, round_states):
             "web", "clinic", "paper", None]
         assert by_id["A02"].last_contact is not None and by_id["A01"].last_contact is None
         for state, n in EXPECTED_COUNTS.items():
-            for walk in (False, True):  # all states at once, or one by one along the index
-                ids = page_ids(Filters(state=state), limit=100, now=now, walk=walk)
-                assert len(ids) == n, (state, walk)
+            assert len(page_ids(Filters(state=state), limit=100, now=now)) == n, state
             assert count_matching(Filters(state=state, search="A"), now) == n, state
 
 
@@ -189,26 +189,85 @@ def test_a_reminder_after_the_link_expires_is_not_shown(app, round_states):
         assert next_reminders(rows, now) == {}
 
 
-def test_slow_counts_are_kept_for_a_while(app, client, coordinator, round_states,
-                                          monkeypatch):
-    monkeypatch.setattr(counts_module, "SLOW_SECONDS", 0)  # make every count "slow"
-    dashboard(client)  # counts, and keeps the counts
-    html = dashboard(client)
-    assert "Counted at" in html and "Count again now" in html
+def test_the_page_counts_a_change_at_once(app, client, coordinator, round_states):
+    assert re.search(r'<span class="n">2</span> Not invited', dashboard(client))
     with app.app_context():
         db.session.add(Invitation(participant=get_participant("A01"), key="late-link",
                                   instrument_codes="xq,vas", language="da",
                                   created_at=now_utc(), expires_at=now_utc() + DAY))
         db.session.commit()
-    assert re.search(r'<span class="n">2</span> Not invited', dashboard(client))  # kept
-    assert re.search(r'<span class="n">1</span> Not invited', dashboard(client, "?refresh=1"))
+    assert re.search(r'<span class="n">1</span> Not invited', dashboard(client))
 
 
-def test_fast_counts_are_always_fresh(app, round_states):
-    with app.test_request_context():
-        first = current_counts()
-        assert not first.kept
-        assert app.extensions.get(counts_module.CACHE_KEY) is None
+# --- the kept states (survey/dashboard/models.py), on both databases ---------------------
+
+
+def kept_states():
+    return dict(db.session.execute(
+        db.select(Participant.study_id, ParticipantState.state_rank)
+        .join(ParticipantState, ParticipantState.participant_id == Participant.id)).all())
+
+
+@BOTH_DATABASES
+def test_kept_states_count_the_same_as_working_everyone_out(app, round_states):
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(
+            ParticipantStateChange)) > 0  # the triggers noted every insert
+        assert refresh_participant_states() == len(round_states)
+        assert db.session.scalar(db.select(db.func.count()).select_from(
+            ParticipantStateChange)) == 0
+        assert {s: STATE_OF_RANK[r] for s, r in kept_states().items()} == round_states
+        assert round_counts().by_state == EXPECTED_COUNTS
+        assert refresh_participant_states() == 0  # nothing changed since
+        for state, n in EXPECTED_COUNTS.items():  # the list filtered by kept states
+            assert len(page_ids(Filters(state=state), limit=100)) == n, state
+        by_state = page_ids(Filters(), "state", limit=100)
+        assert [STATE_OF_RANK[kept_states()[s]] for s in
+                db.session.scalars(db.select(Participant.study_id).where(
+                    Participant.id.in_(by_state[:1])))] == ["not_invited"]
+
+
+@BOTH_DATABASES
+def test_a_change_made_in_plain_sql_is_counted_before_any_refresh(app, round_states):
+    with app.app_context():
+        refresh_participant_states()
+        a01, a02 = get_participant("A01").id, get_participant("A02").id
+        db.session.execute(db.text("UPDATE participant SET status = 'deceased' "
+                                   "WHERE id = :id"), {"id": a01})
+        db.session.execute(db.text("UPDATE invitation SET revoked_at = created_at "
+                                   "WHERE participant_id = :id"), {"id": a02})
+        db.session.commit()
+        counts = round_counts()
+        assert (counts.by_state["not_invited"], counts.by_state["deceased"]) == (2, 2)
+        assert counts.by_state["invited"] == 1  # A02's only link is revoked: not invited
+        assert refresh_participant_states() == 2
+        assert round_counts() == counts
+
+
+@BOTH_DATABASES
+def test_a_link_that_expires_is_counted_as_expired_with_no_row_changing(app, round_states):
+    with app.app_context():
+        now = now_utc()
+        refresh_participant_states(now)
+        later = now + 100 * DAY  # every link in the round has expired by then
+        counts = round_counts(later)
+        assert counts.by_state["invited"] == counts.by_state["opened"] == 0
+        assert counts.by_state["in_progress"] == 0
+        assert counts.by_state["expired"] == EXPECTED_COUNTS["expired"] + 4
+        assert refresh_participant_states(later) > 0  # their kept states had run out
+        assert round_counts(later) == counts
+
+
+@BOTH_DATABASES
+def test_every_participant_has_a_kept_state_however_they_were_added(app):
+    with app.app_context():
+        add_participant("K01", "da")
+        db.session.execute(db.text(
+            "INSERT INTO participant (study_id, language, status, channel, created_at) "
+            "VALUES ('K02', 'en', 'active', 'email', CURRENT_TIMESTAMP)"))
+        db.session.commit()
+        assert set(kept_states()) == {"K01", "K02"}
+        assert round_counts().by_state["not_invited"] == 2
 
 
 # --- who may see it ----------------------------------------------------------------------

@@ -49,7 +49,7 @@ class Collector:
     """An aiosmtpd handler that keeps every envelope; `refuse` makes it refuse recipients."""
 
     def __init__(self):
-        self.envelopes, self.refuse = [], False
+        self.envelopes, self.refuse, self.peers = [], False, []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
@@ -59,6 +59,7 @@ class Collector:
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
+        self.peers.append(session.peer)  # one (address, port) per connection
         return "250 OK"
 
     def messages(self):

@@ -137,6 +137,24 @@ def test_a_failed_send_is_recorded_and_sent_when_the_server_is_back(
     assert len(stopped_smtp_server.handler.envelopes) == 1
 
 
+def test_one_connection_carries_every_message_of_a_run_and_a_lost_one_is_replaced(
+        app, smtp_server, make_contactable):
+    study_ids = [make_contactable(email=f"p{i}@example.dk") for i in range(4)]
+    with app.app_context():  # one app context: one command, such as a reminder run
+        for study_id in study_ids[:3]:
+            assert send_invitation(get_participant(study_id), "email").status == "sent"
+        assert len(set(smtp_server.handler.peers)) == 1
+        smtp_server.stop()  # the server goes away between two messages ...
+        smtp_server.start()  # ... and comes back: the kept connection is dead
+        assert send_invitation(get_participant(study_ids[3]), "email").status == "sent"
+    assert len(smtp_server.handler.envelopes) == 4
+    assert len(set(smtp_server.handler.peers)) == 2
+    with app.app_context():  # a new app context (another request) connects afresh
+        message = send_invitation(get_participant(study_ids[0]), "email")
+        assert message.status == "sent"
+    assert len(set(smtp_server.handler.peers)) == 3
+
+
 def test_a_refused_recipient_is_a_failure_without_the_address_in_the_record(
         app, smtp_server, make_contactable):
     smtp_server.handler.refuse = True

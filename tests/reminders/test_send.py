@@ -56,6 +56,19 @@ def test_running_twice_sends_nothing_twice(app, invited, outboxes):
     assert len(list((outboxes / "mail").glob("*"))) == 3 + 3  # invitations + reminders
 
 
+def test_a_run_sends_at_most_the_limit_those_invited_first_and_the_next_run_the_rest(
+        app, invited):
+    app.config["SURVEY_REMINDERS_PER_RUN"] = 2
+    newest, oldest, middle = invited(days_ago=8), invited(days_ago=10), invited(days_ago=9)
+    later = [(newest, 1, "left for the next run")]
+    assert run(app, dry_run=True) == [(oldest, 1, "would send"), (middle, 1, "would send")] \
+        + later
+    assert run(app) == [(oldest, 1, "sent"), (middle, 1, "sent")] + later
+    assert run(app) == [(newest, 1, "sent")]
+    assert run(app) == []
+    assert [r[0] for r in reminders_of(app)] == sorted([newest, oldest, middle])
+
+
 def test_outside_sending_hours_nothing_is_sent(app, invited):
     invited()
     night = NOW.replace(hour=23)  # 00.00 in Copenhagen
@@ -202,3 +215,8 @@ def test_the_coordinator_sees_who_gets_a_reminder_on_the_next_run(app, client, i
     assert f">{started}</a>" in page and "P002" not in page
     assert "Påmindelse 1" in page
     assert reminders_of(app) == []  # a preview sends nothing
+    assert "højst" not in page  # one due: no word of the per-run limit
+    app.config["SURVEY_REMINDERS_PER_RUN"] = 1
+    invited(days_ago=offset + 9)
+    page = client.get("/staff/dashboard/reminders").get_data(as_text=True)
+    assert "Én kørsel sender højst 1 påmindelser" in page

@@ -51,7 +51,7 @@ def run(label, url, participants, folder):
     from aiosmtpd.controller import Controller
 
     from survey.extensions import db
-    from survey.reminders.services import due_reminders, send_due_reminders
+    from survey.reminders.services import LATER, due_reminders, send_due_reminders
 
     inbox = Inbox()
     with socket.socket() as probe:  # a free port on loopback
@@ -90,7 +90,7 @@ def run(label, url, participants, folder):
                 number += 1
                 run_time, outcomes = seconds(lambda at=at: send_due_reminders(at))
                 sent = sum(1 for o in outcomes if o.status == "sent")
-                left = sum(1 for o in outcomes if o.status == "left for the next run")
+                left = sum(1 for o in outcomes if o.status == LATER)
                 each = f", {run_time * 1000 / sent:.1f} ms each" if sent else ""
                 print(f"    run {number}:{'':25} {run_time * 1000:8.0f} ms  ({sent:,} sent"
                       f"{each}, {len(outcomes) - sent - left:,} not, {left:,} left)")

@@ -7,12 +7,12 @@ and the dashboard always shows counts as of the moment it was opened.
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import func, select, union_all
 
 from ..extensions import db
 from ..participants.models import STATUSES, Participant
 from ..timeutil import now_utc
-from .models import ParticipantState, ParticipantStateChange
+from .models import ParticipantState, kept_state_is_current
 from .queries import ANSWERED, STATE_OF_RANK, STATES, state_rank_correlated
 from .summary import refresh_participant_states, stale_participant_ids
 
@@ -68,9 +68,7 @@ def round_counts(now=None):
     kept = (
         select(ParticipantState.state_rank, ParticipantState.status,
                ParticipantState.opted_out, ParticipantState.paper_mailed, func.count())
-        .where(or_(ParticipantState.valid_until.is_(None), ParticipantState.valid_until > now),
-               ParticipantState.participant_id.not_in(
-                   select(ParticipantStateChange.participant_id)))
+        .where(kept_state_is_current(now))
         .group_by(ParticipantState.state_rank, ParticipantState.status,
                   ParticipantState.opted_out, ParticipantState.paper_mailed)
     )

@@ -18,7 +18,7 @@ Appending, rather than updating the kept row, means a trigger never waits for
 a lock that someone else holds on that row: changing an invitation cannot
 deadlock with a refresh or with another change.
 """
-from sqlalchemy import DDL, event
+from sqlalchemy import DDL, and_, event, or_, select
 
 from ..extensions import db
 from ..timeutil import UTCDateTime
@@ -48,6 +48,13 @@ class ParticipantStateChange(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     participant_id = db.Column(db.Integer, nullable=False, index=True)
+
+
+def kept_state_is_current(now):
+    """True for a kept state that is right at `now`: no change waiting, not run out."""
+    return and_(or_(ParticipantState.valid_until.is_(None), ParticipantState.valid_until > now),
+                ParticipantState.participant_id.not_in(
+                    select(ParticipantStateChange.participant_id)))
 
 
 #: The tables whose changes can change a participant's state, and their participant column.

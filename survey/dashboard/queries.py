@@ -21,7 +21,7 @@ those that may be out of date.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, case, func, literal_column, or_, select
+from sqlalchemy import Integer, and_, case, func, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -31,7 +31,7 @@ from ..messaging.models import OutboundMessage
 from ..paper.models import PaperForm
 from ..participants.models import Participant
 from ..timeutil import now_utc
-from .models import ParticipantState, ParticipantStateChange
+from .models import ParticipantState, kept_state_is_current
 
 #: Lowest to highest: a participant's state is the highest one that applies.
 RANKED_STATES = ("not_invited", "expired", "invited", "opened", "in_progress", "withdrawn",
@@ -120,10 +120,8 @@ def state_rank_correlated(now):
 def state_rank_kept(now):
     """(state rank, the FROM clause it needs): the kept state (survey/dashboard/models.py),
     or, for a participant whose kept state may be out of date, worked out afresh."""
-    stale = or_(ParticipantState.participant_id.in_(
-                    select(ParticipantStateChange.participant_id)),
-                ParticipantState.valid_until <= now)
-    rank = case((stale, state_rank_correlated(now)), else_=ParticipantState.state_rank)
+    rank = case((kept_state_is_current(now), ParticipantState.state_rank),
+                else_=state_rank_correlated(now))
     source = Participant.__table__.join(
         ParticipantState, ParticipantState.participant_id == Participant.id)
     return rank, source

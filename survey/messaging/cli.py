@@ -115,7 +115,7 @@ def retry_command():
     """Send again every failed message that is due another try.
 
     Run it often, e.g. every 15 minutes from cron with the reminders; it sends
-    only within SURVEY_SENDING_HOURS, and each message at most 5 times.
+    only within the sending hours of the reminder schedule, and each message at most 5 times.
     """
     sent, failed = retry_failed_messages()
     click.echo(f"{sent} sent, {failed} failed again.")

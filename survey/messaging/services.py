@@ -185,7 +185,7 @@ def _claim_for_retry(message_id, now):
 def retry_failed_messages(now=None):
     """Send again every failed message whose retry_at has come; returns (sent, failed).
 
-    Only within the sending hours (SURVEY_SENDING_HOURS), so that a retried SMS
+    Only within the sending hours (the reminder schedule: current_policy()), so that a retried SMS
     never arrives at night. Each message is checked again before it is sent
     and committed on its own.
     """

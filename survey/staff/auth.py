@@ -20,6 +20,9 @@ from .passwords import init_password_hashing
 LAST_SEEN = "staff_last_seen"
 #: Set after the password, cleared when the second factor is done (or not needed).
 PENDING_2FA = "staff_pending_2fa"
+PENDING_2FA_AT = "staff_pending_2fa_at"
+#: A login whose password was right ends if the code does not follow within this time.
+PENDING_2FA_MINUTES = 5
 
 
 @login_manager.user_loader
@@ -63,6 +66,11 @@ def check_idle_timeout():
     if request.endpoint != "staff.session_status":
         session[LAST_SEEN] = now
     return None
+
+
+def pending_2fa_expired():
+    started = session.get(PENDING_2FA_AT, 0)
+    return now_utc().timestamp() - started > PENDING_2FA_MINUTES * 60
 
 
 def role_required(role):

@@ -29,7 +29,9 @@ class StaffUser(UserMixin, db.Model):
     totp_confirmed_at = db.Column(UTCDateTime)
     #: The last TOTP time step used, so a code cannot be replayed.
     totp_last_step = db.Column(db.Integer)
+    #: Wrong passwords, and wrong second-factor codes, since the last right one or lockout.
     failed_logins = db.Column(db.Integer, nullable=False, default=0)
+    failed_codes = db.Column(db.Integer, nullable=False, default=0)
     locked_until = db.Column(UTCDateTime)
     #: Part of every session's identity: raising it ends all existing sessions.
     session_version = db.Column(db.Integer, nullable=False, default=1)

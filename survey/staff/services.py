@@ -1,14 +1,16 @@
 """Staff accounts: creation, passwords, login with lockout, two-factor authentication."""
+import enum
 import hashlib
 import re
 import secrets
-from datetime import timedelta
 
 import pyotp
+from sqlalchemy import or_, update
 
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
 from ..timeutil import now_utc
+from .lockout import CODE, MAX_FAILED_TRIES, PASSWORD, claim_try, give_back
 from .models import ROLES, RecoveryCode, StaffUser
 from .passwords import (
     check_password_policy,
@@ -19,10 +21,18 @@ from .passwords import (
 )
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+MAX_FAILED_LOGINS = MAX_FAILED_TRIES
 RECOVERY_CODE_COUNT = 10
 TOTP_ISSUER = "Survey"
+
+
+class CodeOutcome(enum.Enum):
+    """What became of a second-factor code (the value is what the audit trail says)."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    #: Refused unchecked, or the wrong code that locked the account.
+    LOCKED = "locked"
 
 
 class StaffAccountError(ValueError):
@@ -58,7 +68,7 @@ def set_password(user, password, actor="system:cli"):
     user.password_hash = hash_password(password)
     user.password_changed_at = now_utc()
     user.session_version += 1
-    user.failed_logins, user.locked_until = 0, None
+    user.failed_logins, user.failed_codes, user.locked_until = 0, 0, None
     record_change(actor, "update", "staff_user", user.id, field="password",
                   old="(hidden)", new="(changed)")
 
@@ -78,25 +88,25 @@ def authenticate(email, password, now=None):
     """
     now = now or now_utc()
     user = find_staff_user(email or "")
-    if user is None:
-        verify_password(dummy_hash(), password)
-        return None
-    if user.locked_until is not None and user.locked_until > now:
+    tried = claim_try(user, PASSWORD, now) if user is not None else None
+    if tried is None:
         verify_password(dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            record_change("system:login", "lock", "staff_user", user.id, field="locked_until",
-                          new=user.locked_until.isoformat())
+        _record_lock(user, tried)
         return None
+    give_back(user, tried)
     if not user.is_enabled:
         return None
-    user.failed_logins, user.locked_until = 0, None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def _record_lock(user, tried):
+    if tried.locked_until is not None:
+        record_change("system:login", "lock", "staff_user", user.id, field="locked_until",
+                      new=tried.locked_until.isoformat())
 
 
 def record_login(user, now=None):
@@ -116,7 +126,7 @@ def provisioning_uri(user):
 
 
 def _accept_totp(user, code, now):
-    """Check a 6-digit code (one step of clock drift allowed) and refuse replays."""
+    """Check a 6-digit code (one step of clock drift allowed); each time step works once."""
     code = re.sub(r"\s", "", code or "")
     if not (user.totp_secret and code.isdigit() and len(code) == 6):
         return False
@@ -124,22 +134,49 @@ def _accept_totp(user, code, now):
     step = int(now.timestamp()) // totp.interval
     for candidate in (step, step - 1, step + 1):
         if secrets.compare_digest(totp.generate_otp(candidate), code):
-            if user.totp_last_step is not None and candidate <= user.totp_last_step:
-                return False
-            user.totp_last_step = candidate
-            return True
+            return _use_totp_step(user, candidate)
     return False
 
 
+def _use_totp_step(user, step):
+    """Remember the step as used, in one statement, unless it or a later one was used."""
+    used = db.session.execute(
+        update(StaffUser).where(StaffUser.id == user.id,
+                                or_(StaffUser.totp_last_step.is_(None),
+                                    StaffUser.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False))
+    db.session.expire(user, ["totp_last_step"])
+    return used.rowcount == 1
+
+
+def _check_code(user, accept, now):
+    """Claim a try, then `accept()`; audits the attempt and returns its CodeOutcome."""
+    tried = claim_try(user, CODE, now)
+    if tried is None:
+        outcome = CodeOutcome.LOCKED
+    elif accept():
+        give_back(user, tried)
+        outcome = CodeOutcome.RIGHT
+    else:
+        outcome = CodeOutcome.WRONG
+    record_change(staff_actor(user), "try_code", "staff_user", user.id, field="second_factor",
+                  new=outcome.value, now=now)
+    if tried is not None and outcome is CodeOutcome.WRONG and tried.locked_until:
+        _record_lock(user, tried)
+        return CodeOutcome.LOCKED
+    return outcome
+
+
 def confirm_totp_enrolment(user, code, now=None):
-    """Confirm the app works; returns fresh recovery codes (shown once) or None."""
+    """Confirm the app works: (CodeOutcome, fresh recovery codes to show once or None)."""
     now = now or now_utc()
-    if not _accept_totp(user, code, now):
-        return None
+    outcome = _check_code(user, lambda: _accept_totp(user, code, now), now)
+    if outcome is not CodeOutcome.RIGHT:
+        return outcome, None
     user.totp_confirmed_at = now
     record_change(staff_actor(user), "update", "staff_user", user.id, field="two_factor",
                   old="off", new="on")
-    return new_recovery_codes(user)
+    return outcome, new_recovery_codes(user)
 
 
 def new_recovery_codes(user):
@@ -158,14 +195,23 @@ def _recovery_hash(code):
 
 
 def verify_second_factor(user, code, now=None):
-    """A TOTP code, or an unused recovery code (then used up)."""
+    """A TOTP code, or an unused recovery code (then used up): a CodeOutcome."""
     now = now or now_utc()
-    if _accept_totp(user, code, now):
-        return True
+    return _check_code(
+        user, lambda: _accept_totp(user, code, now) or _use_recovery_code(user, code, now), now)
+
+
+def _use_recovery_code(user, code, now):
     typed = _recovery_hash((code or "").strip().lower())
     for recovery in user.recovery_codes:
         if recovery.used_at is None and secrets.compare_digest(recovery.code_hash, typed):
-            recovery.used_at = now
-            record_change(staff_actor(user), "use", "recovery_code", recovery.id)
-            return True
+            # Used up in one statement: of two requests with the same code, one wins.
+            used = db.session.execute(
+                update(RecoveryCode).where(RecoveryCode.id == recovery.id,
+                                           RecoveryCode.used_at.is_(None))
+                .values(used_at=now).execution_options(synchronize_session=False))
+            db.session.expire(recovery, ["used_at"])
+            if used.rowcount == 1:
+                record_change(staff_actor(user), "use", "recovery_code", recovery.id)
+                return True
     return False

@@ -13,12 +13,15 @@ from ..timeutil import now_utc
 from .auth import (
     LAST_SEEN,
     PENDING_2FA,
+    PENDING_2FA_AT,
     idle_limit,
     load_staff_user,
+    pending_2fa_expired,
     role_required,
 )
 from .forms import CodeForm, LoginForm
 from .services import (
+    CodeOutcome,
     authenticate,
     confirm_totp_enrolment,
     provisioning_uri,
@@ -49,6 +52,19 @@ def _finish_login(user):
     db.session.commit()
 
 
+def _refuse_login(form=None):
+    """The login page with one message for every failure, so none gives anything away."""
+    flash(_("The e-mail address or password is wrong, or the account is locked for a "
+            "while after too many attempts. Try again, or ask an administrator."), "error")
+    return render_template("staff/login.html", form=form or LoginForm()), 401
+
+
+def _end_half_login():
+    """Forget a login whose password was right but whose second factor failed or lapsed."""
+    logout_user()
+    session.clear()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -56,13 +72,11 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         db.session.commit()  # failed attempts and lockouts count even on failure
         if user is None:
-            flash(_("The e-mail address or password is wrong, or the account is locked for a "
-                    "while after too many attempts. Try again, or ask an administrator."),
-                  "error")
-            return render_template("staff/login.html", form=form), 401
+            return _refuse_login(form)
         if user.has_2fa:
             session.clear()
             session[PENDING_2FA] = user.get_id()
+            session[PENDING_2FA_AT] = now_utc().timestamp()
             return redirect(url_for(".second_factor", next=_safe_next("")))
         _finish_login(user)
         return redirect(_safe_next(url_for(".home")))
@@ -74,12 +88,20 @@ def second_factor():
     user = load_staff_user(session.get(PENDING_2FA, ""))
     if user is None:
         return redirect(url_for(".login"))
+    if pending_2fa_expired():
+        _end_half_login()
+        flash(_("Too much time passed before the code was typed. Log in again."), "info")
+        return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if verify_second_factor(user, form.code.data):
+        outcome = verify_second_factor(user, form.code.data)
+        db.session.commit()  # wrong codes, the lockout and the audit records count
+        if outcome is CodeOutcome.RIGHT:
             _finish_login(user)
             return redirect(_safe_next(url_for(".home")))
-        db.session.commit()
+        if outcome is CodeOutcome.LOCKED:
+            _end_half_login()
+            return _refuse_login()
         form.code.errors.append(_("The code is wrong or has been used. Try the newest code "
                                   "from your app, or a recovery code."))
     return render_template("staff/second_factor.html", form=form)
@@ -98,11 +120,13 @@ def enrol_2fa():
         uri = start_totp_enrolment(current_user)
         db.session.commit()
     if form.validate_on_submit():
-        codes = confirm_totp_enrolment(current_user, form.code.data)
-        if codes:
-            db.session.commit()
-            return render_template("staff/recovery_codes.html", codes=codes)
+        outcome, codes = confirm_totp_enrolment(current_user, form.code.data)
         db.session.commit()
+        if outcome is CodeOutcome.RIGHT:
+            return render_template("staff/recovery_codes.html", codes=codes)
+        if outcome is CodeOutcome.LOCKED:
+            _end_half_login()
+            return _refuse_login()
         form.code.errors.append(_("The code is wrong. Type the 6 digits your app shows now."))
     qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code for your "
                                                                           "authenticator app")))

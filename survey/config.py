@@ -2,9 +2,11 @@
 
 Every setting a site may change is an environment variable named ``SURVEY_*``.
 Production mode (neither debug nor testing) refuses to start without
-``SURVEY_SECRET_KEY``: a guessable key would let anyone forge invitation links.
+``SURVEY_SECRET_KEY``: a guessable key would let anyone forge invitation links
+and staff sessions. No mode falls back to a key written in the source.
 """
 import os
+import secrets
 from datetime import timedelta
 
 DEFAULT_STUDY_NAME = {
@@ -58,6 +60,8 @@ def settings_from_environment(instance_path):
     base_url = _env("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     return {
         "SECRET_KEY": _env("SURVEY_SECRET_KEY"),
+        #: Debug mode without SURVEY_SECRET_KEY makes a random key once and keeps it here.
+        "SURVEY_SECRET_KEY_FILE": os.path.join(instance_path, "secret_key"),
         "SQLALCHEMY_DATABASE_URI": _env(
             "SURVEY_DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "survey.sqlite")
         ),
@@ -151,12 +155,40 @@ def check_production_safety(app):
     """Refuse to run in production mode with settings that are only safe locally."""
     if app.config.get("SECRET_KEY"):
         return
-    if app.debug or app.testing:
-        # A fixed development key: links made in development never work in production.
-        app.config["SECRET_KEY"] = "development-only-not-secret"
+    if app.testing:
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(48)  # made now, gone at exit
+        return
+    if app.debug:
+        app.config["SECRET_KEY"] = development_key(app.config["SURVEY_SECRET_KEY_FILE"])
         return
     raise ConfigurationError(
         "SURVEY_SECRET_KEY is not set. Set it to a long random value, e.g. "
         "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, "
         "or run with FLASK_DEBUG=1 for local development."
     )
+
+
+def development_key(path):
+    """The key in `path`, made at random the first time (readable by the owner only).
+
+    Kept in a file so that links printed by one `flask` command still work in the
+    development server, and sessions outlive a restart. Two processes starting at
+    once both end up with the first key written: it is linked into place, never
+    overwritten.
+    """
+    if not os.path.exists(path):
+        draft = f"{path}.{os.getpid()}.new"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as draft_file:
+            draft_file.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    with open(path, encoding="ascii") as key_file:
+        key = key_file.read().strip()
+    if len(key) < 32:
+        raise ConfigurationError(f"{path} holds no usable key: delete it to have a new one made")
+    return key

@@ -2,12 +2,14 @@
 import logging
 import re
 
-from flask import request
+from flask import current_app, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+#: One year, subdomains included, as OWASP recommends.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 TOKEN_IN_PATH = re.compile(r"/i/[^\s/?\"]+", re.IGNORECASE)
 
 
@@ -20,6 +22,10 @@ def set_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     if not is_static_file():
         response.headers["Cache-Control"] = "no-store"
+    # Only once the site is really served over HTTPS: sent over http (a local demo) it
+    # would make the browser refuse the plain-http address for a year.
+    if current_app.config["SURVEY_BASE_URL"].startswith("https://"):
+        response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     return response
 
 

@@ -4,7 +4,6 @@ Every record's hash covers its content and the previous record's hash. Appends
 are serialised (an advisory lock on PostgreSQL; SQLite serialises writers
 anyway) so the chain has exactly one order.
 """
-import csv
 import hashlib
 import json
 from datetime import UTC
@@ -12,6 +11,7 @@ from datetime import UTC
 from sqlalchemy import event, text
 from sqlalchemy.orm import selectinload
 
+from ..csv_export import csv_writer
 from ..extensions import db
 from ..participants.models import Participant
 from ..staff.models import StaffUser
@@ -171,7 +171,7 @@ ACCESS_CSV_COLUMNS = ["study_id", "at", "staff_user_id", "staff_email", "purpose
 def write_audit_csv(stream, records, delimiter=","):
     """The records as CSV, times in ISO 8601 UTC exactly as hashed; returns the row count."""
     study_ids = study_ids_by_participant(r.participant_id for r in records)
-    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+    writer = csv_writer(stream, delimiter)
     writer.writerow(AUDIT_CSV_COLUMNS)
     for r in records:
         writer.writerow([
@@ -184,7 +184,7 @@ def write_audit_csv(stream, records, delimiter=","):
 
 def write_access_csv(stream, study_id, records, delimiter=","):
     """A participant's access report as CSV, times in ISO 8601 UTC; returns the row count."""
-    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+    writer = csv_writer(stream, delimiter)
     writer.writerow(ACCESS_CSV_COLUMNS)
     for r in records:
         writer.writerow([study_id, r.at.isoformat(timespec="seconds"), r.staff_user_id,

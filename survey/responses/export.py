@@ -4,10 +4,9 @@ Columns: identifiers, how and when the answers were collected, every item's
 raw value (empty when not answered), every score and whether it was prorated.
 Contact details and anything about treatment are never part of it.
 """
-import csv
-
 from sqlalchemy.orm import selectinload
 
+from ..csv_export import CsvDictWriter
 from ..extensions import db
 from ..participants.models import Participant
 from .models import Response
@@ -61,9 +60,8 @@ def submitted_responses():
 
 
 def write_responses_csv(stream, registry, study_codes=(), delimiter=","):
-    writer = csv.DictWriter(stream, fieldnames=export_columns(registry, study_codes),
-                            delimiter=delimiter,
-                            restval="", lineterminator="\r\n")
+    writer = CsvDictWriter(stream, export_columns(registry, study_codes), delimiter,
+                           restval="")
     writer.writeheader()
     count = 0
     for response, study_id in submitted_responses():

@@ -161,7 +161,7 @@ def _check_code(user, accept, now):
         outcome = CodeOutcome.WRONG
     record_change(staff_actor(user), "try_code", "staff_user", user.id, field="second_factor",
                   new=outcome.value, now=now)
-    if tried is not None and outcome is CodeOutcome.WRONG and tried.locked_until:
+    if outcome is CodeOutcome.WRONG and tried.locked_until:  # this wrong code locked it
         _record_lock(user, tried)
         return CodeOutcome.LOCKED
     return outcome

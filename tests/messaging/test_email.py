@@ -21,7 +21,7 @@ GREETINGS = {"da": "Kære deltager", "en": "Dear participant,"}
 STUDY_NAMES = {"da": "Opfølgning på forsøget med stamceller mod mundtørhed",
                "en": "Follow-up of the stem cell trial for dry mouth"}
 CONTACT_PART = {"da": "Forsøgsteamet, Øre-næse-halskirurgisk afdeling",
-                "en": "The study team, Department of Otorhinolaryngology"}
+                "en": "The study team, Ear, Nose and Throat (ENT) Department"}
 LINK = re.compile(re.escape(BASE_URL) + r"/i/[A-Za-z0-9_.-]+")
 OPTOUT_LINK = re.compile(re.escape(BASE_URL) + r"/optout/[A-Za-z0-9_.-]+")
 

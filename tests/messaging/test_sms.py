@@ -38,7 +38,7 @@ def test_the_folder_backend_records_the_sms_in_the_participants_language(
     assert gsm7_length(sms["text"]) <= SMS_LIMIT
     link = sms["text"].rsplit(" ", 1)[1]
     assert link.startswith(f"{BASE_URL}/i/")
-    assert client.get(link.removeprefix(BASE_URL)).location == "/q/?c=1"
+    assert client.get(link.removeprefix(BASE_URL)).location == "/opened"
 
 
 def test_the_http_gateway_gets_json_with_the_key_and_its_id_is_kept(

@@ -24,8 +24,7 @@ DEFAULT_SMS_SIGNATURE = {"da": "Rigshospitalet", "en": "Rigshospitalet"}
 #: The sender at the top of a letter: its lines, separated by "|" in the setting.
 DEFAULT_LETTER_SENDER = {
     "da": "Rigshospitalet|Øre-næse-halskirurgisk afdeling|Blegdamsvej 9|2100 København Ø",
-    "en": "Rigshospitalet|Ear, Nose and Throat (ENT) Department|Blegdamsvej 9|"
-    "DK-2100 Copenhagen",
+    "en": "Rigshospitalet|Ear, Nose and Throat (ENT) Department|Blegdamsvej 9|2100 København Ø",
 }
 #: GSM-7 characters in the longest SMS (survey/messaging/content.py, the Danish invitation)
 #: besides its signature and link, counting the ": " after the signature and the space

@@ -9,6 +9,8 @@ import os
 import secrets
 from datetime import timedelta
 
+from .messaging.sms import SMS_LIMIT, gsm7_length
+
 DEFAULT_STUDY_NAME = {
     "da": "Opfølgning på forsøget med stamceller mod mundtørhed",
     "en": "Follow-up of the stem cell trial for dry mouth",
@@ -16,9 +18,22 @@ DEFAULT_STUDY_NAME = {
 DEFAULT_CONTACT = {
     "da": "Forsøgsteamet, Øre-næse-halskirurgisk afdeling, tlf. 35 45 00 00, "
     "e-mail mundtoerhed@example.dk (hverdage kl. 9–15)",
-    "en": "The study team, Department of Otorhinolaryngology, phone +45 35 45 00 00, "
+    "en": "The study team, Ear, Nose and Throat (ENT) Department, phone +45 35 45 00 00, "
     "e-mail mundtoerhed@example.dk (weekdays 9 am to 3 pm)",
 }
+#: Starts every SMS, so that the reader sees who sends the link (see sms_signature_limit).
+DEFAULT_SMS_SIGNATURE = {"da": "Rigshospitalet", "en": "Rigshospitalet"}
+#: The sender at the top of a letter: its lines, separated by "|" in the setting.
+DEFAULT_LETTER_SENDER = {
+    "da": "Rigshospitalet|Øre-næse-halskirurgisk afdeling|Blegdamsvej 9|2100 København Ø",
+    "en": "Rigshospitalet|Ear, Nose and Throat (ENT) Department|Blegdamsvej 9|2100 København Ø",
+}
+#: GSM-7 characters in the longest SMS (survey/messaging/content.py, the Danish invitation)
+#: besides its signature and link, counting the ": " after the signature and the space
+#: before the link. tests/messaging/test_content.py checks that no SMS is longer.
+SMS_WORDS_MAX = 64
+#: "/i/" and a 50-character token (survey/invitations/tokens.py) follow the base URL.
+LINK_PATH_LENGTH = 53
 
 
 class ConfigurationError(RuntimeError):
@@ -55,6 +70,31 @@ def _bilingual(name, default):
     return {lang: _env(f"{name}_{lang.upper()}", default[lang]) for lang in ("da", "en")}
 
 
+def sms_signature_limit(base_url):
+    """The most GSM-7 characters a signature may have so that every SMS fits in one message."""
+    return SMS_LIMIT - SMS_WORDS_MAX - len(base_url) - LINK_PATH_LENGTH
+
+
+def _sms_signatures(base_url):
+    """SURVEY_SMS_SIGNATURE_DA/EN, refused unless every SMS with the link stays one message."""
+    signatures = _bilingual("SURVEY_SMS_SIGNATURE", DEFAULT_SMS_SIGNATURE)
+    limit = sms_signature_limit(base_url)
+    for lang, signature in signatures.items():
+        name, length = f"SURVEY_SMS_SIGNATURE_{lang.upper()}", gsm7_length(signature)
+        if length is None or any(c in signature for c in "\n\r\f"):
+            raise ConfigurationError(
+                f"{name} may only use the GSM-7 characters an SMS has on one line (letters "
+                f"including æ, ø and å, digits, spaces and common punctuation, no en dash), "
+                f"got {signature!r}")
+        if length > limit:
+            raise ConfigurationError(
+                f"{name} has {length} characters, but with SURVEY_BASE_URL {base_url!r} "
+                f"({len(base_url)} characters) at most {limit} fit, so that every SMS with "
+                f"its link stays within {SMS_LIMIT} characters: shorten the signature or "
+                f"the base URL")
+    return signatures
+
+
 def settings_from_environment(instance_path):
     """Build the Flask config mapping from the environment."""
     base_url = _env("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -68,6 +108,12 @@ def settings_from_environment(instance_path):
         "SURVEY_BASE_URL": base_url,
         "SURVEY_STUDY_NAME": _bilingual("SURVEY_STUDY_NAME", DEFAULT_STUDY_NAME),
         "SURVEY_CONTACT": _bilingual("SURVEY_CONTACT", DEFAULT_CONTACT),
+        #: Starts every SMS: who sends it (e.g. the hospital's name).
+        "SURVEY_SMS_SIGNATURE": _sms_signatures(base_url),
+        #: The sender's name and address at the top of a letter, one line each.
+        "SURVEY_LETTER_SENDER": {lang: tuple(line.strip() for line in value.split("|"))
+                                 for lang, value in _bilingual(
+                                     "SURVEY_LETTER_SENDER", DEFAULT_LETTER_SENDER).items()},
         "SURVEY_INVITATION_DAYS": _env_int("SURVEY_INVITATION_DAYS", 60),
         #: Instruments each invitation asks, in this order.
         "SURVEY_INSTRUMENTS": tuple(_env("SURVEY_INSTRUMENTS", "xq,vas").split(",")),

@@ -118,7 +118,9 @@ class ParticipantBrowser:
     def open(self, link_path):
         response = self.client.get(link_path)
         assert response.status_code == 302, response.status_code
-        return self.client.get(response.location)
+        opened = self.client.get(response.location)  # /opened: the cookie came back
+        assert opened.status_code == 302, opened.status_code
+        return self.client.get(opened.location)
 
     def csrf_token(self, path="/q/review"):
         page = self.client.get(path).get_data(as_text=True)

@@ -1,4 +1,5 @@
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from ..audit.services import record_change
@@ -7,7 +8,7 @@ from ..messaging.cli import register_send_command
 from ..participants.cli import CLI_ACTOR
 from ..participants.services import ParticipantError, get_participant
 from ..timeutil import now_utc
-from .services import InvitationError, create_invitation, open_invitations
+from .services import InvitationError, create_invitation, last_day_of, open_invitations
 
 invitations_cli = AppGroup("invitations", help="Make personal questionnaire links.")
 register_send_command(invitations_cli)
@@ -37,6 +38,6 @@ def create_command(study_id, replace):
     except (ParticipantError, InvitationError) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    click.echo(f"Invitation for {study_id}, valid until "
-               f"{invitation.expires_at.date().isoformat()} (UTC):")
+    click.echo(f"Invitation for {study_id}, valid until the end of "
+               f"{last_day_of(invitation).isoformat()} ({current_app.config['SURVEY_TIMEZONE']}):")
     click.echo(link)

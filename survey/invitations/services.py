@@ -1,5 +1,6 @@
 """The life cycle of an invitation: created, opened, completed, expired or revoked."""
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -46,11 +47,30 @@ def create_invitation(participant, instrument_codes=None, replace=False, now=Non
         participant=participant, key=new_invitation_key(),
         instrument_codes=",".join(instrument_codes), language=participant.language,
         created_at=now,
-        expires_at=now + timedelta(days=current_app.config["SURVEY_INVITATION_DAYS"]),
+        expires_at=end_of_last_day(now, current_app.config["SURVEY_INVITATION_DAYS"]),
     )
     db.session.add(invitation)
     db.session.flush()
     return invitation, link_for_key(invitation.key)
+
+
+def end_of_last_day(now, days):
+    """The last moment of the local date `days` after `now`'s date, in UTC.
+
+    A link works "until and including" the date that the e-mail, letter and
+    welcome page name: to 23.59.59 that day where the study is
+    (SURVEY_TIMEZONE), whatever the clock time it was made, across
+    daylight-saving changes too. Every place shows the date with format_date,
+    which turns this moment back into that local date.
+    """
+    zone = ZoneInfo(current_app.config["SURVEY_TIMEZONE"])
+    last_day = now.astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(last_day, time.max, tzinfo=zone).astimezone(UTC)
+
+
+def last_day_of(invitation):
+    """The local date a link works until and including."""
+    return invitation.expires_at.astimezone(ZoneInfo(current_app.config["SURVEY_TIMEZONE"])).date()
 
 
 def find_invitation_by_token(token):

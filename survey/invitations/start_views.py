@@ -6,7 +6,16 @@ short_codes.py for the limits and why they make guessing hopeless).
 """
 import time
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -25,7 +34,8 @@ class StartForm(FlaskForm):
 
 
 def render_start(form, problem=None):
-    return render_template("messaging/start.html", form=form, problem=problem)
+    return render_template("messaging/start.html", form=form, problem=problem,
+                           wait_minutes=current_app.config["SURVEY_START_WINDOW_MINUTES"])
 
 
 @bp.route("/start", methods=["GET", "POST"])

@@ -1,7 +1,14 @@
-"""The participant's way in: the personal link exchanges its token for a session."""
+"""The participant's way in: the personal link exchanges its token for a session.
+
+Mail security scanners fetch every link in an e-mail, without keeping cookies.
+So opening the link only sets the session cookie and redirects; the next
+address notes the invitation as opened only when that cookie comes back,
+which a browser does and a scanner does not.
+"""
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 
 from ..extensions import db
+from .models import Invitation
 from .services import find_invitation_by_token, invitation_state, record_opened
 
 bp = Blueprint("invitations", __name__)
@@ -25,20 +32,38 @@ def get_invitation_or_abort(token):
     return invitation
 
 
-def start_participant_session(invitation):
-    """A fresh session for this invitation, in its language (the link, /start and the clinic)."""
+def begin_participant_session(invitation):
+    """A fresh session for this invitation, in its language."""
     session.clear()
     session.permanent = True
     session["invitation_id"] = invitation.id
     session["lang"] = invitation.language
+
+
+def start_participant_session(invitation):
+    """A fresh session, and the invitation noted as opened (/start and the clinic).
+
+    Both come from a form in a browser that already holds a session cookie.
+    """
+    begin_participant_session(invitation)
     record_opened(invitation)
 
 
 @bp.get("/i/<token>")
 def open_link(token):
-    invitation = get_invitation_or_abort(token)
-    start_participant_session(invitation)
-    db.session.commit()
+    """Sets the session cookie and sends the browser on; nothing is written yet."""
+    begin_participant_session(get_invitation_or_abort(token))
+    return redirect(url_for(".link_opened"))
+
+
+@bp.get("/opened")
+def link_opened():
+    """The link's next stop: the session cookie came back, so a browser opened the link."""
+    invitation_id = session.get("invitation_id")
+    invitation = db.session.get(Invitation, invitation_id) if invitation_id else None
+    if invitation is not None and invitation_state(invitation) == "open":
+        record_opened(invitation)
+        db.session.commit()
     # `c=1` lets the next page tell "cookies are blocked" from "session ended".
     return redirect(url_for("questionnaire.start", c=1))
 

@@ -11,16 +11,18 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..invitations.tokens import link_for_key
+from ..timeutil import now_utc
 from .optout import optout_link
 
 TEMPLATES = ("invitation", "reminder", "reminder_started")
 
 #: Everything a message needs to know, already in the participant's language.
-#: `short_code` is only set for letters.
+#: `sent_on` is the day it is made; `sms_signature` starts an SMS; `sender` (the lines of
+#: the sender's name and address) heads a letter; `short_code` is only set for letters.
 MessageContext = namedtuple(
     "MessageContext",
     "template language study_name contact link optout_link expires_on study_id start_address "
-    "short_code",
+    "sent_on sms_signature sender short_code",
     defaults=(None,),
 )
 
@@ -38,12 +40,20 @@ def context_for(participant, invitation, template, short_code=None):
         contact=config["SURVEY_CONTACT"][language], link=link_for_key(invitation.key),
         optout_link=optout_link(participant),
         expires_on=format_date(invitation.expires_at, "long"), study_id=participant.study_id,
-        start_address=start_address(), short_code=short_code)
+        start_address=start_address(), sent_on=format_date(now_utc(), "long"),
+        sms_signature=config["SURVEY_SMS_SIGNATURE"][language],
+        sender=config["SURVEY_LETTER_SENDER"][language], short_code=short_code)
 
 
 #: subject: also the letter's heading; paragraphs: before the link;
-#: call: the line before the link; button: the e-mail's button.
-Wording = namedtuple("Wording", "subject paragraphs call button")
+#: call: the line before the link; button: the e-mail's button;
+#: saved: the general word that answers are kept (left out where a paragraph says it).
+Wording = namedtuple("Wording", "subject paragraphs call button saved")
+
+
+def _saved():
+    return _("Your answers are saved as you go. You can take a break and come back later "
+             "with the same link.")
 
 
 def wording(template):
@@ -51,25 +61,26 @@ def wording(template):
     if template == "invitation":
         return Wording(
             subject=_("Your questionnaire about dry mouth"),
-            paragraphs=(_("We would like to know how your mouth feels now. Please answer some "
-                          "short questions about dry mouth. It takes about 10 minutes."),),
+            paragraphs=(_("We would like to know how dry your mouth is these days. Please "
+                          "answer some short questions about dry mouth. It takes about 10 "
+                          "minutes."),),
             call=_("Open your personal link to start:"),
-            button=_("Start the questionnaire"))
+            button=_("Start the questionnaire"), saved=_saved())
     if template == "reminder":
         return Wording(
             subject=_("Reminder: questionnaire about dry mouth"),
             paragraphs=(
                 _("A little while ago we sent you a link to some short questions about dry "
                   "mouth. We have not yet received your answers."),
-                _("Your answers matter to the study, even if your mouth feels fine now. It "
-                  "takes about 10 minutes."),
+                _("Your answers matter to the study, even if dry mouth does not bother you at "
+                  "the moment. It takes about 10 minutes."),
                 _("If you have already answered on paper, please ignore this message."),
             ),
             call=_("Open your personal link to start:"),
-            button=_("Start the questionnaire"))
+            button=_("Start the questionnaire"), saved=_saved())
     if template == "reminder_started":
         return Wording(
-            subject=_("Reminder: please finish your questionnaire about dry mouth"),
+            subject=_("Reminder: you have not yet sent your answers about dry mouth"),
             paragraphs=(
                 _("Thank you for starting the questionnaire about dry mouth. You have not yet "
                   "sent your answers."),
@@ -79,7 +90,7 @@ def wording(template):
                   button=_("Send answers")),
             ),
             call=_("Open your personal link to carry on:"),
-            button=_("Carry on with the questionnaire"))
+            button=_("Carry on with the questionnaire"), saved=None)
     raise ValueError(f"unknown message template {template!r}; expected one of {TEMPLATES}")
 
 
@@ -92,16 +103,21 @@ def render_email(context):
 
 
 def sms_text(context):
-    """A short text with the link; without the study name, so that it fits one SMS."""
-    link = context.link
-    if context.template == "invitation":
-        return _("Please answer the questionnaire about dry mouth. Your personal link: %(link)s",
+    """The sender's signature, a few words and the link: one SMS of at most 160 characters.
+
+    Without the study name, so that it fits; config.SMS_WORDS_MAX is the length of
+    the longest of these texts, which limits how long the signature may be.
+    """
+    return f"{context.sms_signature}: {_sms_words(context.template, context.link)}"
+
+
+def _sms_words(template, link):
+    if template == "invitation":
+        return _("Please answer questions about dry mouth. Your personal link: %(link)s",
                  link=link)
-    if context.template == "reminder":
-        return _("Reminder: please answer the questionnaire about dry mouth: %(link)s",
+    if template == "reminder":
+        return _("Please remember to answer the questions about dry mouth: %(link)s", link=link)
+    if template == "reminder_started":
+        return _("Remember to send your answers about dry mouth. Carry on here: %(link)s",
                  link=link)
-    if context.template == "reminder_started":
-        return _("Reminder: please finish the questionnaire about dry mouth: %(link)s",
-                 link=link)
-    raise ValueError(f"unknown message template {context.template!r}; expected one of "
-                     f"{TEMPLATES}")
+    raise ValueError(f"unknown message template {template!r}; expected one of {TEMPLATES}")

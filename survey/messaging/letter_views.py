@@ -1,8 +1,9 @@
 """Letters for staff to print: one participant's, or many at once, as a page or a PDF.
 
-A letter needs an open web link; making one (with `flask invitations send
---channel letter`) records the send. These pages only print: opening one
-makes the short codes work and notes the access, nothing else.
+A letter needs an open web link; making one (on the participant's follow-up
+page, or with `flask invitations send --channel letter`) records the send.
+These pages only print: opening one makes the short codes work and notes the
+access, nothing else.
 """
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale

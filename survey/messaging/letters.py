@@ -21,9 +21,9 @@ from .errors import SendError, safe_error_text
 
 LetterText = namedtuple(
     "LetterText",
-    "language study_name heading greeting paragraphs ways qr_step start_step start_address "
-    "code_step code link_step link validity saved personal contact_intro contact regards "
-    "signature reference",
+    "language sender date study_name heading greeting paragraphs ways qr_step start_step "
+    "start_address code_step code link_step link validity saved personal contact_intro contact "
+    "regards signature reference",
 )
 
 
@@ -31,7 +31,8 @@ def letter_text(context):
     """Every line of a letter, in the current (the participant's) language."""
     words = wording(context.template)
     return LetterText(
-        language=context.language, study_name=context.study_name, heading=words.subject,
+        language=context.language, sender=context.sender, date=context.sent_on,
+        study_name=context.study_name, heading=words.subject,
         greeting=_("Dear participant,"), paragraphs=words.paragraphs,
         ways=_("You can answer on your phone, tablet or computer, in one of these ways:"),
         qr_step=_("Scan the QR code with your phone's camera."),
@@ -40,8 +41,7 @@ def letter_text(context):
         code_step=_("and then type your personal code:"), code=context.short_code,
         link_step=_("Or type the whole link:"), link=context.link,
         validity=_("The link and the code work until %(date)s.", date=context.expires_on),
-        saved=_("Your answers are saved as you go. You can take a break and come back later "
-                "with the same link."),
+        saved=words.saved,
         personal=_("The link and the code are personal. Please do not share them with anyone."),
         contact_intro=_("If you would rather answer on paper, or if you have questions, "
                         "contact the study team:"),
@@ -81,8 +81,8 @@ class LetterPdf(FPDF):
 
     def __init__(self):
         super().__init__(format="A4", unit="mm")
-        self.set_margins(22, 20, 22)
-        self.set_auto_page_break(True, margin=18)
+        self.set_margins(22, 15, 22)
+        self.set_auto_page_break(True, margin=14)
         self.set_creator("survey")
 
     def text_block(self, text, size=11, style="", gap=3, line=None, indent=0):
@@ -117,19 +117,33 @@ class LetterPdf(FPDF):
         self.numbered(3, letter.link_step)
         self.text_block(letter.link, size=9, gap=4, line=4.5, indent=self.STEP)
 
+    def add_top(self, letter):
+        """The study name at the left; the sender (name, address) and the date at the right."""
+        top, line = self.get_y(), 4.5
+        self.set_text_color(70)
+        self.set_font("Helvetica", "", 9)
+        self.multi_cell(self.epw * 0.5, line, _latin1(letter.study_name), align="L")
+        self.set_text_color(0)
+        self.set_y(top)
+        for text in letter.sender:
+            self.cell(0, line, _latin1(text), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+        self.cell(0, line, _latin1(letter.date), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(4)
+
     def add_letter(self, letter):
         self.add_page()
-        self.small_grey(letter.study_name, gap=6)
+        self.add_top(letter)
         self.text_block(letter.heading, size=16, style="B", gap=5, line=8)
         self.text_block(letter.greeting, gap=2)
         for paragraph in letter.paragraphs:
             self.text_block(paragraph)
         self.add_ways(letter)
-        self.text_block(f"{letter.validity} {letter.saved}")
+        self.text_block(" ".join(filter(None, (letter.validity, letter.saved))))
         self.text_block(letter.personal)
         self.text_block(letter.contact_intro, gap=1)
         self.text_block(letter.contact)
-        self.text_block(f"{letter.regards}\n{letter.signature}", gap=6)
+        self.text_block(f"{letter.regards}\n{letter.signature}", gap=4)
         self.small_grey(letter.reference, gap=0)
 
 

@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from flask_babel import force_locale, format_date
 
-from survey.config import DEFAULT_CONTACT, DEFAULT_STUDY_NAME
+from survey.config import (
+    DEFAULT_CONTACT,
+    DEFAULT_LETTER_SENDER,
+    DEFAULT_SMS_SIGNATURE,
+    DEFAULT_STUDY_NAME,
+    LINK_PATH_LENGTH,
+    SMS_WORDS_MAX,
+    sms_signature_limit,
+)
 from survey.invitations.tokens import link_for_key, new_invitation_key
 from survey.messaging.content import TEMPLATES, MessageContext, render_email, sms_text
 from survey.messaging.letters import letter_text
@@ -22,29 +30,33 @@ from .conftest import snapshot
 TOKEN = "Xq3vL9aB2cD4eF6gH8jK1m.AbCdEfGhIjKlMnOpQrStUvWxYz0"
 LINK = f"{BASE_URL}/i/{TOKEN}"
 OPTOUT_LINK = f"{BASE_URL}/optout/MQ.AbCdEfGhIjKlMnOpQrStUvWxYz0"
-EXPIRES = datetime(2027, 1, 25, 12, 0, tzinfo=UTC)
+EXPIRES = datetime(2027, 1, 25, 22, 59, 59, 999999, tzinfo=UTC)  # 23.59 Copenhagen time
+SENT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 LANGUAGES = ("da", "en")
 
 
-def fixed_context(template, lang, link=LINK, short_code=None):
+def fixed_context(template, lang, link=LINK, short_code=None,
+                  sms_signature=DEFAULT_SMS_SIGNATURE):
     with force_locale(lang):
-        expires_on = format_date(EXPIRES, "long")
+        expires_on, sent_on = format_date(EXPIRES, "long"), format_date(SENT, "long")
     return MessageContext(
         template=template, language=lang, study_name=DEFAULT_STUDY_NAME[lang],
         contact=DEFAULT_CONTACT[lang], link=link, optout_link=OPTOUT_LINK,
         expires_on=expires_on, study_id="P001", start_address="survey.example.dk/start",
-        short_code=short_code)
+        sent_on=sent_on, sms_signature=sms_signature[lang],
+        sender=tuple(DEFAULT_LETTER_SENDER[lang].split("|")), short_code=short_code)
 
 
 def letter_as_text(letter):
     """The letter's lines in reading order, as a reviewer reads the printed page."""
-    lines = [letter.study_name, "", letter.heading, "", letter.greeting, ""]
+    lines = [*letter.sender, "", letter.date, "", letter.study_name, "", letter.heading, "",
+             letter.greeting, ""]
     for paragraph in letter.paragraphs:
         lines += [paragraph, ""]
     lines += [letter.ways, f"1. {letter.qr_step}  [QR code]", f"2. {letter.start_step}",
               f"   {letter.start_address}", f"   {letter.code_step}", f"   {letter.code}",
               f"3. {letter.link_step}", f"   {letter.link}", "",
-              f"{letter.validity} {letter.saved}", "", letter.personal, "",
+              " ".join(filter(None, (letter.validity, letter.saved))), "", letter.personal, "",
               letter.contact_intro, letter.contact, "", letter.regards, letter.signature, "",
               letter.reference]
     return "\n".join(lines) + "\n"
@@ -88,15 +100,48 @@ def test_letter_matches_the_reviewed_snapshot(app_ctx, template, lang):
     assert text == snapshot(f"{template}.{lang}.letter.txt", text)
 
 
+def test_the_link_path_length_the_signature_limit_counts_on_is_right(app_ctx):
+    link = link_for_key(new_invitation_key())
+    assert len(link) == len(BASE_URL) + LINK_PATH_LENGTH
+
+
+#: Base URLs of several lengths, each with the longest signature the settings accept.
+BASE_URLS = ("http://127.0.0.1:5000", BASE_URL, "https://spoergeskema.regionh.dk")
+
+
+def longest_signature(base_url):
+    """The longest accepted signature: Danish letters, and a GSM-7 character that costs two."""
+    limit = sms_signature_limit(base_url)
+    return ("Ærø Sygehus " * 5)[:limit - 2] + "€"
+
+
+@pytest.mark.parametrize("base_url", BASE_URLS)
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_every_sms_fits_one_message_with_an_80_character_link(app_ctx, template, lang):
-    link = f"{BASE_URL}/i/" + "x" * (80 - len(f"{BASE_URL}/i/"))
-    assert len(link) == 80
-    with force_locale(lang):
-        text = sms_text(fixed_context(template, lang, link=link))
+def test_every_sms_fits_one_message_with_the_longest_accepted_signature(
+        app, template, lang, base_url):
+    signature = longest_signature(base_url)
+    assert gsm7_length(signature) == sms_signature_limit(base_url)
+    app.config["SURVEY_BASE_URL"] = base_url
+    with app.app_context(), force_locale(lang):
+        link = link_for_key(new_invitation_key())
+        text = sms_text(fixed_context(template, lang, link=link,
+                                      sms_signature={lang: signature}))
+    assert text.startswith(f"{signature}: ") and text.endswith(link)
+    assert "–" not in text
     assert gsm7_length(text) is not None, "a character outside GSM-7 makes it a UCS-2 SMS"
     assert gsm7_length(text) <= SMS_LIMIT
+
+
+def test_the_limit_is_tight_one_more_character_would_not_fit(app_ctx):
+    """Some SMS uses all of SMS_WORDS_MAX, so the signature limit is not needlessly low."""
+    lengths = []
+    for lang in LANGUAGES:
+        for template in TEMPLATES:
+            with force_locale(lang):
+                text = sms_text(fixed_context(template, lang, sms_signature={lang: ""}))
+            lengths.append(gsm7_length(text) - len(LINK))
+    assert max(lengths) == SMS_WORDS_MAX
 
 
 def test_danish_messages_are_in_danish(app_ctx):
@@ -106,7 +151,7 @@ def test_danish_messages_are_in_danish(app_ctx):
         sms = sms_text(fixed_context("invitation", "da"))
     assert subject == "Dit spørgeskema om mundtørhed"
     assert "Kære deltager" in text and "25. januar 2027" in text
-    assert "mundtørhed" in sms
+    assert sms.startswith("Rigshospitalet: Vil du svare på spørgsmål om mundtørhed?")
 
 
 @pytest.mark.parametrize("text, length", [

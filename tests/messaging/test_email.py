@@ -21,7 +21,7 @@ GREETINGS = {"da": "Kære deltager", "en": "Dear participant,"}
 STUDY_NAMES = {"da": "Opfølgning på forsøget med stamceller mod mundtørhed",
                "en": "Follow-up of the stem cell trial for dry mouth"}
 CONTACT_PART = {"da": "Forsøgsteamet, Øre-næse-halskirurgisk afdeling",
-                "en": "The study team, Department of Otorhinolaryngology"}
+                "en": "The study team, Ear, Nose and Throat (ENT) Department"}
 LINK = re.compile(re.escape(BASE_URL) + r"/i/[A-Za-z0-9_.-]+")
 OPTOUT_LINK = re.compile(re.escape(BASE_URL) + r"/optout/[A-Za-z0-9_.-]+")
 
@@ -67,7 +67,7 @@ def test_invitation_email_arrives_in_the_participants_language_and_its_links_wor
     assert len(link) == 78
     assert f'href="{link}"' in html
     opened = client.get(link.removeprefix(BASE_URL))
-    assert opened.status_code == 302 and opened.location == "/q/?c=1"
+    assert opened.status_code == 302 and opened.location == "/opened"
 
     optout = OPTOUT_LINK.search(text).group(0)
     assert mail["List-Unsubscribe"].strip() == f"<{optout}>"  # long: folded onto a new line

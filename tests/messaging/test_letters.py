@@ -77,6 +77,22 @@ def test_the_batch_page_prints_every_letter_in_its_own_language(
     assert "letter.css" in html
 
 
+def test_a_participant_without_a_link_is_named_with_the_way_to_make_one(
+        client, coordinator, letter_participants):
+    html = client.get("/staff/letters/", headers={"Accept-Language": "da"}).get_data(
+        as_text=True)
+    assert ('Intet brev til <a href="/staff/dashboard/participants/P003">P003</a>: der er '
+            "intet åbent link.") in html
+    assert "kommandoen" not in html
+
+
+def test_a_letter_names_its_sender_and_date(client, coordinator, letter_participants):
+    html = client.get("/staff/letters/participant/P001").get_data(as_text=True)
+    assert ('<address class="sender">Rigshospitalet<br>Øre-næse-halskirurgisk afdeling<br>'
+            "Blegdamsvej 9<br>2100 København Ø</address>") in html
+    assert re.search(r'<p class="date">\d{1,2}\. [a-z]+ 20\d\d</p>', html)
+
+
 def test_the_print_stylesheet_is_for_a4(client, coordinator, letter_participants):
     html = client.get("/staff/letters/").get_data(as_text=True)
     href = re.search(r'href="([^"]*letter\.css[^"]*)"', html).group(1)

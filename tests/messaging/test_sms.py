@@ -25,8 +25,8 @@ def send_sms(app, study_id, now=None):
         return message
 
 
-@pytest.mark.parametrize("lang, start", [("da", "Vil du svare på spørgeskemaet"),
-                                         ("en", "Please answer the questionnaire")])
+@pytest.mark.parametrize("lang, start", [("da", "Rigshospitalet: Vil du svare på spørgsmål"),
+                                         ("en", "Rigshospitalet: Please answer questions")])
 def test_the_folder_backend_records_the_sms_in_the_participants_language(
         app, client, outboxes, make_contactable, lang, start):
     message = send_sms(app, make_contactable(lang=lang, channel="sms"))
@@ -38,7 +38,7 @@ def test_the_folder_backend_records_the_sms_in_the_participants_language(
     assert gsm7_length(sms["text"]) <= SMS_LIMIT
     link = sms["text"].rsplit(" ", 1)[1]
     assert link.startswith(f"{BASE_URL}/i/")
-    assert client.get(link.removeprefix(BASE_URL)).location == "/q/?c=1"
+    assert client.get(link.removeprefix(BASE_URL)).location == "/opened"
 
 
 def test_the_http_gateway_gets_json_with_the_key_and_its_id_is_kept(
@@ -50,7 +50,7 @@ def test_the_http_gateway_gets_json_with_the_key_and_its_id_is_kept(
     assert headers["Content-Type"] == "application/json"
     assert set(body) == {"to", "from", "text"}
     assert (body["to"], body["from"]) == (PHONE, "Mundtoerhed")
-    assert "spørgeskemaet om mundtørhed" in body["text"]
+    assert body["text"].startswith("Rigshospitalet: Vil du svare på spørgsmål om mundtørhed?")
 
 
 def test_a_gateway_error_fails_the_message_and_a_retry_sends_it(

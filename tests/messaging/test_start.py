@@ -98,8 +98,18 @@ def test_too_many_wrong_codes_from_one_address_wait_even_for_the_right_one(clien
         assert post_code(client, "ZZZZ-ZZZZ-Z0").status_code == 422
     blocked = post_code(client, code)
     assert blocked.status_code == 429
-    assert "Du har prøvet for mange gange" in blocked.get_data(as_text=True)
+    assert ("Koden er blevet prøvet mange gange. Vent 15 minutter, og prøv så igen."
+            in blocked.get_data(as_text=True))
     assert post_code(client, code, address="198.51.100.7").status_code == 302
+
+
+def test_the_wait_is_the_window_from_the_settings(app, client, code):
+    app.config.update(SURVEY_START_TRIES_PER_ADDRESS=1, SURVEY_START_WINDOW_MINUTES=1)
+    client.get("/start?lang=en")
+    post_code(client, "ZZZZ-ZZZZ-Z0")
+    blocked = post_code(client, code)
+    assert blocked.status_code == 429
+    assert "Wait 1 minute, then try again." in blocked.get_data(as_text=True)
 
 
 def test_wrong_codes_from_many_addresses_are_capped_in_all(app, client, code):

@@ -68,5 +68,5 @@ def test_a_round_of_thirty(app, runner, tmp_path, participant_browser, client):
     assert set(reminded) == expected
     assert all(count == 1 for count in reminded.values())
     started = {m["To"].addresses[0].username for m in reminders
-               if "færdigt" in m["Subject"] or "finish" in m["Subject"]}
+               if "mangler at sende" in m["Subject"] or "not yet sent" in m["Subject"]}
     assert started == {"fu06", "fu07"}

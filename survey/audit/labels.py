@@ -3,7 +3,7 @@
 The trail itself keeps the codes (they are hashed, and the CSV export gives them
 as stored, so anyone can re-check the chain); pages for people show these words.
 Participant statuses, answer modes and channels use the follow-up page's table
-(dashboard.labels), so each code has one word everywhere.
+(dashboard.labels) and roles the accounts page's, so each code has one word everywhere.
 """
 import re
 from datetime import date, datetime
@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..i18n import format_score, localized, staff_time
 from ..instruments import instruments
+from ..staff.account_forms import ROLE_CHOICES
 
 ACTION_NAMES = {
     "create": _l("Created"), "update": _l("Changed"), "submit": _l("Submitted"),
@@ -45,22 +46,21 @@ FIELD_NAMES = {
     "two_factor": _l("Two-factor authentication"), "reminder_days": _l("Days after the invitation"),
     "sending_hours": _l("Sending hours"),
 }
+PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
+                      "awaiting_verification": _l("Waiting for a check against the paper"),
+                      "discrepancy": _l("The entries differ: waiting for a coordinator"),
+                      "verified": _l("Verified")}
+RESPONSE_STATUS_NAMES = {"in_progress": _l("In progress"), "submitted": _l("Submitted")}
+DUPLICATE_NAMES = {"pending": _l("Duplicate: decision pending"),
+                   "counts": _l("Duplicate: this one counts"),
+                   "does_not_count": _l("Duplicate: does not count")}
 #: Words for coded values, per field; answers use ANSWER_STATE_NAMES.
 VALUE_NAMES = {
-    "status": {
-        **STATUS_NAMES, "in_progress": _l("In progress"), "submitted": _l("Submitted"),
-        "awaiting_second_entry": _l("Waiting for the second entry"),
-        "awaiting_verification": _l("Waiting for a check against the paper"),
-        "discrepancy": _l("The entries differ: waiting for a coordinator"),
-        "verified": _l("Verified"),
-    },
-    "duplicate_status": {"pending": _l("Duplicate: decision pending"),
-                         "counts": _l("Duplicate: this one counts"),
-                         "does_not_count": _l("Duplicate: does not count")},
+    "status": {**STATUS_NAMES, **RESPONSE_STATUS_NAMES, **PAPER_STATUS_NAMES},
+    "duplicate_status": DUPLICATE_NAMES,
     "channel": CHANNEL_NAMES,
     "mode": MODE_NAMES,
-    "role": {"data_entry": _l("Data entry"), "coordinator": _l("Coordinator"),
-             "admin": _l("Administrator")},
+    "role": dict(ROLE_CHOICES),
     "is_enabled": {"True": _l("yes"), "False": _l("no")},
     "two_factor": {"on": _l("on"), "off": _l("off")},
     "password": {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)")},
@@ -78,6 +78,11 @@ PURPOSE_NAMES = {
 #: System actors ("system:<what>"); staff are shown by e-mail address.
 ACTOR_NAMES = {"system:cli": _l("Command line"), "system:messaging": _l("Automatic sending"),
                "system:login": _l("Login (automatic)")}
+#: The tables by name, for templates: code_word("mode", response.mode).
+CODE_TABLES = {"status": STATUS_NAMES, "mode": MODE_NAMES, "channel": CHANNEL_NAMES,
+               "response_status": RESPONSE_STATUS_NAMES, "duplicate": DUPLICATE_NAMES,
+               "answer_state": ANSWER_STATE_NAMES, "purpose": PURPOSE_NAMES,
+               "paper_status": PAPER_STATUS_NAMES}
 TWO_ENTRIES = re.compile(r"entry 1: (.*); entry 2: (.*)", re.DOTALL)
 
 
@@ -87,8 +92,9 @@ def label(table, code):
     return code if word is None else str(word)
 
 
-def purpose_name(code):
-    return label(PURPOSE_NAMES, code)
+def code_word(table, code):
+    """The word for `code` in the table named `table` (CODE_TABLES)."""
+    return label(CODE_TABLES[table], code)
 
 
 def actor_name(actor):

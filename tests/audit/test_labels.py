@@ -1,5 +1,7 @@
 """Pages for people show the audit trail's and access records' codes as words, not codes."""
 import ast
+import csv
+import io
 import re
 from datetime import date
 from html import unescape
@@ -142,11 +144,20 @@ def test_audit_table_names_actions_and_fields_in_words(client, staff_login, trai
         assert {"Unreadable", "Withdrawn", "Submitted"} <= values
 
 
-def test_the_export_keeps_the_codes_as_stored(client, staff_login, trail):
-    """The CSV is for re-checking the chain: codes as hashed, not words."""
+def test_the_export_keeps_the_codes_and_says_them_in_words(client, staff_login, trail):
+    """The codes as hashed, to re-check the chain; then the same in words, for people."""
     staff_login.login(trail)
-    exported = client.get("/staff/audit/export.csv?participant=P001").get_data(as_text=True)
-    assert ",correct,answer," in exported and ",xq3,0,unreadable," in exported
+    client.get("/staff/language/da")
+    exported = list(csv.DictReader(io.StringIO(client.get(
+        "/staff/audit/export.csv?participant=P001&excel=1").data.decode("utf-8-sig")),
+        delimiter=";"))
+    correction = next(r for r in exported if r["action"] == "correct")
+    assert (correction["entity"], correction["field"], correction["old_value"],
+            correction["new_value"]) == ("answer", "xq3", "0", "unreadable")
+    assert re.fullmatch(r"Svar \d+: XQ spørgsmål 3", correction["what_text"])
+    assert (correction["action_text"], correction["old_value_text"],
+            correction["new_value_text"]) == ("Rettet", "0", "Ulæseligt")
+    assert not {r["action_text"] for r in exported} & set(ACTION_NAMES)
 
 
 def test_response_trail_and_schedule_history_use_the_same_words(client, staff_login, trail):

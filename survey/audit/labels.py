@@ -131,6 +131,13 @@ def _time_or_date(text):
     return format_date(moment, "short")
 
 
+def _score_text(value):
+    try:
+        return format_score(float(value))
+    except ValueError:
+        return value
+
+
 def value_text(field, value, parts):
     """A stored old or new value as it reads on a page."""
     if value is None:
@@ -138,7 +145,7 @@ def value_text(field, value, parts):
     if field in parts:
         if hasattr(parts[field][1], "number") or value in ANSWER_STATE_NAMES:
             return label(ANSWER_STATE_NAMES, value)
-        return format_score(float(value))
+        return _score_text(value)
     if field in VALUE_NAMES:
         return label(VALUE_NAMES[field], value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][\d:.+]+)?", value):

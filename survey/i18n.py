@@ -1,6 +1,8 @@
 """Language choice and locale-aware formatting for everything a person reads."""
-from flask import has_request_context, request, session
+from babel.lists import format_list as babel_format_list
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 
 LANGUAGES = ("da", "en")
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -42,11 +44,29 @@ def format_score(value):
     return "" if value is None else format_decimal(round(value, 1), format="#,##0.#")
 
 
+def format_list(items):
+    """A list for reading: "7 og 14" in Danish, "7 and 14" in English."""
+    return babel_format_list([str(item) for item in items], locale=get_locale())
+
+
+def time_zone_name():
+    """The study's time zone as staff say it: "dansk tid" for Copenhagen, else its name."""
+    zone = current_app.config["SURVEY_TIMEZONE"]
+    return _("Danish time") if zone == "Europe/Copenhagen" else zone
+
+
+def staff_time(moment, format="medium"):
+    """A date and clock time for staff, with its zone: "26.11.2026 14.30.00 (dansk tid)"."""
+    if moment is None:
+        return ""
+    return f"{format_datetime(moment, format)} ({time_zone_name()})"
+
+
 def init_i18n(app):
     app.jinja_env.globals.update(
         localized=localized, current_language=current_language, other_language=other_language,
         language_names=LANGUAGE_NAMES, format_score=format_score, format_date=format_date,
-        format_datetime=format_datetime,
+        format_datetime=format_datetime, format_list=format_list, staff_time=staff_time,
     )
     # Whitespace inside {% trans %} blocks is folded, so catalogue entries stay tidy.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

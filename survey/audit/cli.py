@@ -2,6 +2,7 @@ import io
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from ..participants.services import ParticipantError, get_participant
 from .services import audit_history, verify_chain, write_audit_csv
@@ -18,9 +19,11 @@ def verify_command():
     """
     checked, broken_at = verify_chain()
     if broken_at is not None:
-        raise click.ClickException(
-            f"{checked} records checked: audit trail broken at record {broken_at}")
-    click.echo(f"{checked} records checked: audit trail intact")
+        raise click.ClickException(ngettext(
+            "%(num)d record checked: audit trail broken at record %(id)s",
+            "%(num)d records checked: audit trail broken at record %(id)s", checked, id=broken_at))
+    click.echo(ngettext("%(num)d record checked: audit trail intact",
+                        "%(num)d records checked: audit trail intact", checked))
 
 
 @audit_cli.command("export")
@@ -45,6 +48,8 @@ def export_command(study_id, output, excel):
     if output:
         with open(output, "wb") as file:
             file.write(data)
-        click.echo(f"Wrote {count} audit records to {output}.", err=True)
+        click.echo(ngettext("Wrote %(num)d audit record to %(output)s.",
+                            "Wrote %(num)d audit records to %(output)s.", count, output=output),
+                   err=True)
     else:
         click.echo(data, nl=False)  # bytes: UTF-8 whatever the terminal's encoding

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..participants.models import Participant
 from ..staff.models import StaffUser
 from ..timeutil import now_utc
+from .labels import code_word, readable_records
 from .models import AccessRecord, AuditRecord
 
 GENESIS_HASH = "0" * 64
@@ -162,10 +163,14 @@ def actor_emails(records):
 
 
 #: The audit trail export; with participant_id and the hashes anyone can re-check the chain.
+#: The codes are exported as hashed; the last four columns say them in words for people
+#: (in the language of the page, English on the command line).
 AUDIT_CSV_COLUMNS = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old_value",
                      "new_value", "reason", "study_id", "participant_id", "response_id",
-                     "prev_hash", "hash"]
-ACCESS_CSV_COLUMNS = ["study_id", "at", "staff_user_id", "staff_email", "purpose"]
+                     "prev_hash", "hash", "action_text", "what_text", "old_value_text",
+                     "new_value_text"]
+ACCESS_CSV_COLUMNS = ["study_id", "at", "staff_user_id", "staff_email", "purpose",
+                      "purpose_text"]
 
 
 def write_audit_csv(stream, records, delimiter=","):
@@ -173,11 +178,12 @@ def write_audit_csv(stream, records, delimiter=","):
     study_ids = study_ids_by_participant(r.participant_id for r in records)
     writer = csv_writer(stream, delimiter)
     writer.writerow(AUDIT_CSV_COLUMNS)
-    for r in records:
+    for r, words in zip(records, readable_records(records), strict=True):
         writer.writerow([
             r.id, r.at.isoformat(), r.actor, r.action, r.entity, r.entity_id, r.field,
             r.old_value, r.new_value, r.reason, study_ids.get(r.participant_id),
             r.participant_id, r.response_id, r.prev_hash, r.hash,
+            words.action, words.what, words.old, words.new,
         ])
     return len(records)
 
@@ -188,5 +194,5 @@ def write_access_csv(stream, study_id, records, delimiter=","):
     writer.writerow(ACCESS_CSV_COLUMNS)
     for r in records:
         writer.writerow([study_id, r.at.isoformat(timespec="seconds"), r.staff_user_id,
-                         r.staff_user.email, r.purpose])
+                         r.staff_user.email, r.purpose, code_word("purpose", r.purpose)])
     return len(records)

@@ -15,6 +15,7 @@ from ..participants.services import find_participant
 from ..responses.models import Response as SurveyResponse
 from ..staff.auth import role_required
 from ..timeutil import now_utc
+from .labels import actor_name, code_word, readable_records
 from .services import (
     actor_emails,
     audit_history,
@@ -25,6 +26,10 @@ from .services import (
 )
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
+# Codes as words on every staff page that shows audit or access records.
+bp.add_app_template_global(readable_records, "readable_audit_records")
+bp.add_app_template_global(actor_name)
+bp.add_app_template_global(code_word)
 
 
 def download_name(kind, study_id=None):

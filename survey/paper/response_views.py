@@ -3,14 +3,13 @@
 The routes are registered on the paper blueprint in views.py.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit.services import record_access
+from ..dashboard.labels import MODE_NAMES
 from ..extensions import db
-from ..i18n import localized
+from ..i18n import localized, staff_time
 from ..instruments import instruments
 from ..participants.models import Participant
 from ..participants.services import find_participant
@@ -20,23 +19,23 @@ from ..staff.auth import role_required
 from .duplicates import decide_duplicate, duplicate_group, pending_duplicate_groups
 from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
 
-ACCESS_PURPOSE = "paper entry"
-MODE_LABELS = {"web": _l("Web"), "paper": _l("Paper"), "clinic": _l("Clinic")}
+#: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
+PAPER_ENTRY, DUPLICATE_DECISION, CORRECTION = "paper entry", "duplicate decision", "correction"
 
 
 def participant_or_404(study_id):
     return find_participant(study_id) or abort(404)
 
 
-def seen(participant):
+def seen(participant, purpose=PAPER_ENTRY):
     """Note that this account saw the participant's data; end the read-only transaction."""
-    record_access(current_user, participant, ACCESS_PURPOSE)
+    record_access(current_user, participant, purpose)
     db.session.commit()
 
 
 def response_label(response):
     return _("%(mode)s, submitted %(when)s (response %(id)d)",
-             mode=MODE_LABELS[response.mode], when=format_datetime(response.submitted_at),
+             mode=MODE_NAMES[response.mode], when=staff_time(response.submitted_at),
              id=response.id)
 
 
@@ -58,7 +57,7 @@ def decide(study_id, code):
     status = 200
     if request.method == "GET":
         form.counting.data = next((r.id for r in group if r.duplicate_status == "counts"), None)
-        seen(participant)
+        seen(participant, DUPLICATE_DECISION)
     elif form.validate():
         counting = next(r for r in group if r.id == form.counting.data)
         decide_duplicate(counting, current_user, form.reason.data)
@@ -86,7 +85,7 @@ def correct(response_id):
     status = 200
     if request.method == "GET":
         fill_answers(form, stored)
-        seen(response.participant)
+        seen(response.participant, CORRECTION)
     elif form.validate():
         changed = [item.id for item in instrument.items
                    if (form[item.id].code, form[item.id].value) != stored.get(item.id)]

@@ -3,6 +3,7 @@ import os
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from ..extensions import db
 from .services import (
@@ -103,7 +104,8 @@ def import_command(file):
             f"nothing imported: {len(bad)} of {len(lines)} rows have problems")
     added = import_participants(rows, CLI_ACTOR, os.path.basename(file))
     db.session.commit()
-    click.echo(f"Imported {len(added)} participants.")
+    click.echo(ngettext("Imported %(num)d participant.", "Imported %(num)d participants.",
+                        len(added)))
 
 
 @participants_cli.command("set-status")

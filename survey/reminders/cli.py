@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from ..messaging.services import retry_failed_messages
 from ..timeutil import now_utc
@@ -47,5 +48,10 @@ def send_command(dry_run, now_text):
         c = outcome.candidate
         click.echo(f"{c.study_id}\treminder {c.reminder_number}\t{c.channel}\t{c.template}\t"
                    f"{outcome.status}")
-    verb = "due" if dry_run else "processed"
-    click.echo(f"{len(outcomes)} reminder(s) {verb} at {now.isoformat(timespec='minutes')}.")
+    at = now.isoformat(timespec="minutes")
+    if dry_run:
+        click.echo(ngettext("%(num)d reminder due at %(at)s.", "%(num)d reminders due at %(at)s.",
+                            len(outcomes), at=at))
+    else:
+        click.echo(ngettext("%(num)d reminder processed at %(at)s.",
+                            "%(num)d reminders processed at %(at)s.", len(outcomes), at=at))

@@ -10,6 +10,7 @@ from collections import namedtuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..audit.models import AuditRecord
 from ..audit.services import record_change, staff_actor
@@ -68,10 +69,13 @@ def _check_days(text, errors):
         return None
     link_days = current_app.config["SURVEY_INVITATION_DAYS"]
     if len(days) > MAX_REMINDERS:
-        errors["days"] = _l("Give at most %(n)d reminders.", n=MAX_REMINDERS)
+        errors["days"] = ngettext("Give at most %(num)d reminder.",
+                                  "Give at most %(num)d reminders.", MAX_REMINDERS)
     elif days[-1] >= link_days:
-        errors["days"] = _l("A link works for %(n)d days, so every reminder must come before "
-                            "day %(n)d.", n=link_days)
+        errors["days"] = ngettext(
+            "A link works for %(num)d day, so every reminder must come before day %(num)d.",
+            "A link works for %(num)d days, so every reminder must come before day %(num)d.",
+            link_days)
     return days
 
 

@@ -11,6 +11,7 @@ from wtforms import StringField
 
 from ..audit.services import actor_emails
 from ..extensions import db
+from ..i18n import time_zone_name
 from ..participants.actions import ReasonForm
 from ..staff.auth import role_required
 from .policy import current_policy, saved_schedule
@@ -47,11 +48,6 @@ def _typed_values(policy):
             "start_hour": str(policy.start_hour), "end_hour": str(policy.end_hour)}
 
 
-def _time_zone_name():
-    zone = current_app.config["SURVEY_TIMEZONE"]
-    return _("Danish time") if zone == "Europe/Copenhagen" else zone
-
-
 @bp.route("/schedule", methods=["GET", "POST"])
 @role_required("coordinator")
 def schedule():
@@ -70,7 +66,7 @@ def schedule():
     history = schedule_history()
     page = render_template(
         "reminders/schedule.html", form=form, policy=policy, saved=saved_schedule(),
-        zone=_time_zone_name(), max_reminders=MAX_REMINDERS,
+        zone=time_zone_name(), max_reminders=MAX_REMINDERS,
         link_days=current_app.config["SURVEY_INVITATION_DAYS"], records=history,
         actors=actor_emails(history))
     return page, 422 if form.errors else 200

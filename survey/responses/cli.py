@@ -1,6 +1,7 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from ..instruments import instruments
 from .export import write_responses_csv
@@ -21,7 +22,9 @@ def export_command(fmt, output, excel):
     if output:
         with open(output, "w", encoding=encoding, newline="") as stream:
             count = write_responses_csv(stream, instruments(), codes, delimiter)
-        click.echo(f"Wrote {count} responses to {output}.", err=True)
+        click.echo(ngettext("Wrote %(num)d response to %(output)s.",
+                            "Wrote %(num)d responses to %(output)s.", count, output=output),
+                   err=True)
     else:
         with click.open_file("-", "w", encoding=encoding) as stream:
             write_responses_csv(stream, instruments(), codes, delimiter)

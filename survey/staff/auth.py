@@ -9,6 +9,7 @@ from functools import wraps
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
 from ..extensions import db, login_manager
@@ -60,8 +61,9 @@ def check_idle_timeout():
     if last_seen is not None and now - last_seen > idle_limit().total_seconds():
         logout_user()
         session.pop(LAST_SEEN, None)
-        flash(_l("You were logged out after %(n)d minutes without activity.",
-                 n=current_app.config["SURVEY_STAFF_IDLE_MINUTES"]), "info")
+        flash(ngettext("You were logged out after %(num)d minute without activity.",
+                       "You were logged out after %(num)d minutes without activity.",
+                       current_app.config["SURVEY_STAFF_IDLE_MINUTES"]), "info")
         return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
     if request.endpoint != "staff.session_status":
         session[LAST_SEEN] = now

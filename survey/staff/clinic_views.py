@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
+from ..audit.labels import label
+from ..dashboard.labels import STATUS_NAMES
 from ..extensions import db
 from ..invitations.services import InvitationError
 from ..invitations.views import start_participant_session
@@ -26,7 +28,7 @@ def clinic_session(study_id):
     except InvitationError:
         db.session.rollback()
         flash(_("A questionnaire cannot be started for this participant (status: %(status)s).",
-                status=participant.status), "error")
+                status=label(STATUS_NAMES, participant.status)), "error")
         return redirect(url_for("staff.home"))
     db.session.commit()
     # Hand over: the browser keeps only the participant's session from here on.

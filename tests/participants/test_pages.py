@@ -247,7 +247,7 @@ def test_access_report_times_are_local_on_the_page_and_iso_in_csv(app, client, m
     rows = list(csv.DictReader(io.StringIO(download.data.decode("utf-8"))))
     assert rows == [{"study_id": "P001", "at": "2026-07-01T12:00:00+00:00",
                      "staff_user_id": str(staff_id), "staff_email": coordinator,
-                     "purpose": "paper entry"}]
+                     "purpose": "paper entry", "purpose_text": "Indtastning af papirspørgeskema"}]
 
 
 def test_csv_exports_keep_danish_letters(app, client, make_participant, make_staff,
@@ -277,7 +277,7 @@ def test_csv_exports_keep_danish_letters(app, client, make_participant, make_sta
     excel = client.get("/staff/participants/P001/access.csv?excel=1").data
     assert excel.startswith(b"\xef\xbb\xbf")
     text = excel.decode("utf-8-sig")
-    assert text.splitlines()[0] == "study_id;at;staff_user_id;staff_email;purpose"
+    assert text.splitlines()[0] == "study_id;at;staff_user_id;staff_email;purpose;purpose_text"
     assert "søren.ærø@example.dk" in text
 
 

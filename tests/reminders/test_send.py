@@ -219,4 +219,4 @@ def test_the_coordinator_sees_who_gets_a_reminder_on_the_next_run(app, client, i
     app.config["SURVEY_REMINDERS_PER_RUN"] = 1
     invited(days_ago=offset + 9)
     page = client.get("/staff/dashboard/reminders").get_data(as_text=True)
-    assert "Én kørsel sender højst 1 påmindelser" in page
+    assert "Én kørsel sender højst 1 påmindelse – til den, der blev inviteret tidligst" in page

@@ -15,7 +15,8 @@ from ..messaging.errors import MessagingError
 from ..messaging.models import OutboundMessage
 from ..messaging.services import contact_address
 from ..participants.actions import ACTIONS
-from ..participants.services import ParticipantActionError, find_participant, open_web_links
+from ..participants.services import ParticipantActionError, find_participant
+from ..participants.state import open_web_links
 from ..reminders.policy import current_policy
 from ..reminders.services import due_reminders
 from ..staff.auth import role_required
@@ -100,4 +101,5 @@ def reminder_preview():
     now = now_utc()
     policy = current_policy()
     return render_template("dashboard/reminders.html", due=due_reminders(now, policy),
-                           within_hours=policy.within_sending_hours(now), policy=policy)
+                           within_hours=policy.within_sending_hours(now), policy=policy,
+                           next_sending=policy.next_sending_time(now))

@@ -24,13 +24,13 @@ from ..timeutil import parse_typed_date, study_today
 from .services import (
     ParticipantActionError,
     issue_new_link,
-    open_web_links,
     record_opt_out,
     record_paper_mailed,
     record_paper_received,
     revoke_invitation,
     set_participant_status,
 )
+from .state import is_invitable, may_get_new_link, open_web_links
 
 
 class PastDay:
@@ -76,10 +76,6 @@ class ReceivedForm(ReasonForm):
 
 
 # --- what each action checks and does ----------------------------------------------------
-
-
-def has_answered(participant):
-    return any(i.completed_at is not None for i in participant.invitations)
 
 
 def _check_address(participant, channel):
@@ -196,8 +192,7 @@ ACTIONS = {a.name: a for a in (
         "A personal link is made and sent to the participant the way you choose. Reminders "
         "follow on the study's schedule, unless the participant has opted out."),
         _l("Send the invitation"), ChannelForm,
-        lambda p, now: _active(p) and not has_answered(p) and not open_web_links(p, now)
-        and p.paper_received_on is None, invite),
+        is_invitable, invite),
     Action("resend", _l("Send the link again"), _l(
         "The participant's open link is sent once more, the way you choose. The link itself "
         "does not change."),
@@ -208,7 +203,7 @@ ACTIONS = {a.name: a for a in (
         "saved through the old link are not carried over. Send the new link afterwards with "
         "“Send the link again”."),
         _l("Make a new link"), ReasonForm,
-        lambda p, now: _active(p) and not has_answered(p), new_link),
+        lambda p, now: may_get_new_link(p), new_link),
     Action("revoke", _l("Revoke the link"), _l(
         "The participant's open link stops working at once: whoever opens it is told it no "
         "longer works. No reminders are sent for it."),

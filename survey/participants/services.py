@@ -11,6 +11,7 @@ from ..extensions import db
 from ..invitations.services import InvitationError, create_invitation, open_invitations
 from ..timeutil import now_utc, study_today
 from .models import LANGUAGES, Participant
+from .state import open_web_links
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -109,11 +110,6 @@ def _audit(actor, action, participant, field, old, new, reason, now=None):
 
 def _iso(value):
     return None if value is None else value.isoformat()
-
-
-def open_web_links(participant, now=None):
-    """The participant's web links that can still be answered (normally at most one)."""
-    return [i for i in open_invitations(participant, now or now_utc()) if i.mode == "web"]
 
 
 def set_participant_status(participant, status, on_date, reason, actor, now=None, today=None):

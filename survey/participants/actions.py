@@ -28,6 +28,7 @@ from .services import (
     record_paper_mailed,
     record_paper_received,
     revoke_invitation,
+    set_participant_channel,
     set_participant_status,
 )
 from .state import is_invitable, may_get_new_link, open_web_links
@@ -52,11 +53,19 @@ class ReasonForm(FlaskForm):
         DataRequired(_l("Give a reason.")), Length(max=2000)])
 
 
-class ChannelForm(ReasonForm):
-    channel = RadioField(_l("Send by"), choices=[
+def _channel_field(label):
+    return RadioField(label, choices=[
         SelectChoice("email", _l("E-mail")), SelectChoice("sms", _l("SMS")),
         SelectChoice("letter", _l("Letter"))],
         validators=[InputRequired(_l("Choose how to send it."))])
+
+
+class ChannelForm(ReasonForm):
+    channel = _channel_field(_l("Send by"))
+
+
+class PreferredChannelForm(ReasonForm):
+    channel = _channel_field(_l("Send invitations and reminders by"))
 
 
 class WithdrawalForm(ReasonForm):
@@ -150,6 +159,13 @@ def opt_out(participant, form, user, now):
     return _("%(study_id)s will get no more reminders.", study_id=participant.study_id)
 
 
+def change_channel(participant, form, user, now):
+    set_participant_channel(participant, form.channel.data, form.reason.data,
+                            staff_actor(user), now)
+    return _("%(study_id)s will be contacted this way from now on.",
+             study_id=participant.study_id)
+
+
 def paper_mailed(participant, form, user, now):
     record_paper_mailed(participant, form.on_date.day, form.reason.data, staff_actor(user), now)
     return _("The paper questionnaire to %(study_id)s is recorded as posted.",
@@ -209,6 +225,11 @@ ACTIONS = {a.name: a for a in (
         "longer works. No reminders are sent for it."),
         _l("Revoke the link"), ReasonForm,
         lambda p, now: bool(open_web_links(p, now)), revoke),
+    Action("channel", _l("Change the way of contact"), _l(
+        "Invitations and reminders are sent to the participant this way from now on. "
+        "Messages already sent are not sent again."),
+        _l("Change the way of contact"), PreferredChannelForm,
+        lambda p, now: p.status == "active", change_channel),
     Action("opt-out", _l("Record an opt-out of reminders"), _l(
         "No more reminders are sent to the participant. They can still answer with their "
         "link, and the study team can still send them the link on request."),

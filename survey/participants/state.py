@@ -97,6 +97,11 @@ def answer_mode(participant, now):
     return ANSWER_MODE.get(participant_state(participant, now))
 
 
+def paper_is_back(participant):
+    """A paper questionnaire came back: recorded as received, or keyed in."""
+    return participant.paper_received_on is not None or bool(participant.paper_forms)
+
+
 def has_address(participant, channel=None):
     """Whether the participant can be reached by `channel` (default: their own).
 
@@ -198,12 +203,17 @@ def _compile_greatest_sqlite(element, compiler, **kw):
     return f"max({compiler.process(element.clauses, **kw)})"
 
 
+def open_link_sql(now):
+    """The Invitation row can still be answered at `now`."""
+    return and_(Invitation.completed_at.is_(None), Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now)
+
+
 def link_rank_sql(now):
     """link_rank() per Invitation row."""
     web = Invitation.mode == "web"
     done = Invitation.completed_at.is_not(None)
-    still_open = and_(Invitation.completed_at.is_(None), Invitation.revoked_at.is_(None),
-                      Invitation.expires_at > now)
+    still_open = open_link_sql(now)
     return case((and_(done, web), RANK["submitted_web"]),
                 (done, RANK["submitted_clinic"]),
                 (and_(still_open, Invitation.last_activity_at.is_not(None)),
@@ -255,10 +265,9 @@ def may_be_sent_reminder_sql(now):
     """
     other = Invitation.__table__.alias("other_link")
     return (
-        Invitation.mode == "web", Invitation.completed_at.is_(None),
-        Invitation.revoked_at.is_(None), Invitation.expires_at > now,
-        Participant.status == "active", Participant.opted_out_at.is_(None),
-        Participant.paper_received_on.is_(None), has_address_sql(),
+        Invitation.mode == "web", open_link_sql(now), Participant.status == "active",
+        Participant.opted_out_at.is_(None), Participant.paper_received_on.is_(None),
+        has_address_sql(),
         not_(exists().where(other.c.participant_id == Participant.id,
                             other.c.completed_at.is_not(None))),
         not_(exists().where(PaperForm.participant_id == Participant.id)),

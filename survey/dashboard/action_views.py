@@ -13,10 +13,9 @@ from ..extensions import db
 from ..invitations.services import InvitationError
 from ..messaging.errors import MessagingError
 from ..messaging.models import OutboundMessage
-from ..messaging.services import contact_address
 from ..participants.actions import ACTIONS
 from ..participants.services import ParticipantActionError, find_participant
-from ..participants.state import open_web_links
+from ..participants.state import CHANNELS, has_address, open_web_links
 from ..reminders.policy import current_policy
 from ..reminders.services import due_reminders
 from ..staff.auth import role_required
@@ -37,8 +36,7 @@ def _facts(participant, now):
     return {"participant": participant, "row": row, "now": now,
             "next_reminder": next_reminders([row], now).get(participant.id),
             "open_links": open_web_links(participant, now),
-            "addresses": {c: contact_address(participant, c) is not None
-                          for c in ("email", "sms", "letter")}}
+            "addresses": {c: has_address(participant, c) for c in CHANNELS}}
 
 
 def _seen(participant):

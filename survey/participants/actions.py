@@ -19,7 +19,7 @@ from ..audit.services import record_change, staff_actor
 from ..extensions import db
 from ..invitations.services import create_invitation
 from ..messaging.models import OutboundMessage
-from ..messaging.services import contact_address, outcome, send_invitation
+from ..messaging.services import outcome, send_invitation
 from ..timeutil import parse_typed_date, study_today
 from .services import (
     ParticipantActionError,
@@ -31,7 +31,7 @@ from .services import (
     set_participant_channel,
     set_participant_status,
 )
-from .state import is_invitable, may_get_new_link, open_web_links
+from .state import has_address, is_invitable, may_get_new_link, open_web_links
 
 
 class PastDay:
@@ -88,7 +88,7 @@ class ReceivedForm(ReasonForm):
 
 
 def _check_address(participant, channel):
-    if contact_address(participant, channel) is None:
+    if not has_address(participant, channel):
         raise ParticipantActionError(
             f"participant {participant.study_id} has no address for {channel}",
             _l("The participant has no address for this way of sending. Choose another."))

@@ -92,11 +92,6 @@ def has_answered(participant):
             or any(f.status == "verified" for f in participant.paper_forms))
 
 
-def answer_mode(participant, now):
-    """web, clinic or paper for a participant who answered; None for the others."""
-    return ANSWER_MODE.get(participant_state(participant, now))
-
-
 def paper_is_back(participant):
     """A paper questionnaire came back: recorded as received, or keyed in."""
     return participant.paper_received_on is not None or bool(participant.paper_forms)
@@ -142,11 +137,6 @@ def is_remindable(participant, now):
             and bool(open_web_links(participant, now)))
 
 
-def may_be_sent_reminder(participant, invitation, now):
-    """Whether a reminder for this link may go out at `now` (checked again just before)."""
-    return is_remindable(participant, now) and invitation in open_web_links(participant, now)
-
-
 # --- when the next reminder goes out ----------------------------------------------------------
 
 
@@ -165,7 +155,8 @@ def next_reminder_at(policy, invited_at, reminders_so_far, last_reminder_at, exp
 
     Due by the schedule (scheduled_reminder_at), then the first moment from
     then on, and not before `now`, inside the sending hours; before the link
-    expires. The reminder run at `now` sends it exactly when this is `now`.
+    expires. The reminder run at `now` sends it exactly when this is `now` (due by the
+    schedule, and `now` inside the sending hours).
     """
     due = scheduled_reminder_at(policy, invited_at, reminders_so_far, last_reminder_at,
                                 expires_at)
@@ -173,13 +164,6 @@ def next_reminder_at(policy, invited_at, reminders_so_far, last_reminder_at, exp
         return None
     at = policy.next_sending_time(max(due, now))
     return at if at < expires_at else None
-
-
-def is_reminder_due(policy, invited_at, reminders_so_far, last_reminder_at, expires_at, now):
-    """Whether the reminder run at `now` sends this link's next reminder."""
-    at = next_reminder_at(policy, invited_at, reminders_so_far, last_reminder_at,
-                          expires_at, now)
-    return at is not None and at <= now
 
 
 # --- the same rules in SQL: many participants at once -------------------------------------------

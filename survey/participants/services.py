@@ -285,10 +285,13 @@ def check_new_participant(study_id, language, email, phone, channel=None):
             normalise_phone(phone)
         except ParticipantError as error:
             problems.append(str(error))
-    try:
-        check_channel(channel, email, phone)
-    except ParticipantError as error:
-        problems.append(str(error))
+    if channel is not None and channel not in CHANNELS:
+        problems.append("channel is not valid: use email, sms or letter")
+    else:
+        try:
+            check_channel(channel, email, phone)
+        except ParticipantError as error:  # names the channel, never the contact detail
+            problems.append(str(error))
     return problems
 
 

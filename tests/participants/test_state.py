@@ -92,6 +92,20 @@ def test_each_situation_has_one_state_and_its_consequences(name):
     assert state.is_remindable(participant, NOW) is remindable
 
 
+@pytest.mark.parametrize("name, new_link, paper_back, open_links", [
+    ("new", True, False, 0), ("invited", True, False, 1), ("link expired", True, False, 0),
+    ("answered on the web", False, False, 0), ("verified paper, no link", False, True, 0),
+    ("paper keyed in once", True, True, 1), ("paper recorded as received", True, True, 1),
+    ("withdrawn, link open", False, False, 1), ("deceased", False, False, 0),
+    ("clinic session open, not started", True, False, 0), ("only a revoked link", True, False, 0),
+])
+def test_new_link_paper_back_and_open_links(name, new_link, paper_back, open_links):
+    participant = SITUATIONS[name][0]
+    assert state.may_get_new_link(participant) is new_link
+    assert state.paper_is_back(participant) is paper_back
+    assert len(state.open_web_links(participant, NOW)) == open_links
+
+
 @pytest.mark.parametrize("email, phone, expected", [
     ("a@b.dk", "+4520304050", "email"), ("a@b.dk", None, "email"), (None, "+4520304050", "sms"),
     (None, None, "letter"), ("", "", "letter")])

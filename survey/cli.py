@@ -8,6 +8,7 @@ from .invitations.cli import invitations_cli
 from .invitations.services import create_invitation, open_invitations
 from .participants.cli import participants_cli
 from .participants.services import add_participant, find_participant
+from .participants.state import has_answered
 from .reminders.cli import reminders_cli
 from .responses.cli import responses_cli
 from .staff.cli import users_cli
@@ -23,7 +24,7 @@ def demo_command():
     links = []
     for study_id, language in DEMO_PARTICIPANTS:
         participant = find_participant(study_id) or add_participant(study_id, language)
-        if any(i.completed_at for i in participant.invitations):
+        if has_answered(participant):
             click.echo(f"{study_id} has already answered; reset with a new database.")
             continue
         replace = bool(open_invitations(participant, now_utc()))

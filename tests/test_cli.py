@@ -59,8 +59,43 @@ def link_of(result):
 def test_add_participant(app, runner):
     result = invoke(runner, "participants", "add", "P001", "--lang", "da")
     assert result.exit_code == 0, result.output
-    assert result.output == "Added participant P001 (da).\n"
+    assert result.output == "Added participant P001 (da, letter).\n"  # no e-mail, no phone
     assert participants(app) == [("P001", "da", "active", None, None)]
+
+
+def channel_of(app, study_id):
+    with app.app_context():
+        return db.session.execute(db.select(Participant.channel).where(
+            Participant.study_id == study_id)).scalar_one()
+
+
+@pytest.mark.parametrize("details, channel, expected", [
+    (["--email", EMAIL, "--phone", PHONE], None, "email"),
+    (["--phone", PHONE], None, "sms"),
+    ([], None, "letter"),
+    (["--email", EMAIL, "--phone", PHONE], "sms", "sms"),
+    (["--email", EMAIL], "letter", "letter"),
+    (["--phone", PHONE], "SMS", "sms"),
+])
+def test_add_with_or_without_a_channel(app, runner, details, channel, expected):
+    args = ["participants", "add", "P001", "--lang", "da", *details]
+    result = invoke(runner, *args, *(["--channel", channel] if channel else []))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Added participant P001 (da, {expected}).\n"
+    assert channel_of(app, "P001") == expected
+
+
+@pytest.mark.parametrize("details, channel, message", [
+    (["--phone", PHONE], "email", "Error: no e-mail address for channel email"),
+    (["--email", EMAIL], "sms", "Error: no phone number for channel sms"),
+    (["--email", EMAIL], "fax", "Error: channel 'fax' is not valid: use email, sms or letter"),
+])
+def test_a_channel_that_cannot_be_used_is_refused(app, runner, details, channel, message):
+    result = invoke(runner, "participants", "add", "P001", "--lang", "da", *details,
+                    "--channel", channel)
+    assert error_line(result) == message
+    assert EMAIL not in result.output and "20304050" not in result.output
+    assert participants(app) == []
 
 
 def test_add_participant_with_contact_details(app, runner):
@@ -104,7 +139,7 @@ def test_language_in_capitals_is_read_as_lower_case(app, runner):
     """'DA' (as it may stand in a spreadsheet) is Danish, stored as 'da'."""
     result = invoke(runner, "participants", "add", "P001", "--lang", "DA")
     assert result.exit_code == 0, result.output
-    assert "(da)" in result.output
+    assert "(da, letter)" in result.output
 
 
 def test_language_is_required(app, runner):

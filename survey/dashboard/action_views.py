@@ -13,9 +13,9 @@ from ..extensions import db
 from ..invitations.services import InvitationError
 from ..messaging.errors import MessagingError
 from ..messaging.models import OutboundMessage
-from ..messaging.services import contact_address
 from ..participants.actions import ACTIONS
-from ..participants.services import ParticipantActionError, find_participant, open_web_links
+from ..participants.services import ParticipantActionError, find_participant
+from ..participants.state import CHANNELS, has_address, open_web_links
 from ..reminders.policy import current_policy
 from ..reminders.services import due_reminders
 from ..staff.auth import role_required
@@ -36,8 +36,7 @@ def _facts(participant, now):
     return {"participant": participant, "row": row, "now": now,
             "next_reminder": next_reminders([row], now).get(participant.id),
             "open_links": open_web_links(participant, now),
-            "addresses": {c: contact_address(participant, c) is not None
-                          for c in ("email", "sms", "letter")}}
+            "addresses": {c: has_address(participant, c) for c in CHANNELS}}
 
 
 def _seen(participant):
@@ -100,4 +99,5 @@ def reminder_preview():
     now = now_utc()
     policy = current_policy()
     return render_template("dashboard/reminders.html", due=due_reminders(now, policy),
-                           within_hours=policy.within_sending_hours(now), policy=policy)
+                           within_hours=policy.within_sending_hours(now), policy=policy,
+                           next_sending=policy.next_sending_time(now))

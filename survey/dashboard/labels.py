@@ -22,6 +22,7 @@ MODE_NAMES = {"web": _l("Web"), "paper": _l("Paper"), "clinic": _l("Clinic")}
 CHANNEL_NAMES = {"email": _l("E-mail"), "sms": _l("SMS"), "letter": _l("Letter")}
 COLUMN_NAMES = {"study_id": _l("Study ID"), "language": _l("Language"), "status": _l("Status"),
                 "state": _l("Where in the round"), "last_contact": _l("Last contact"),
+                "channel": _l("Way of contact"),
                 "next_reminder": _l("Next reminder"), "answer_mode": _l("How answered")}
 
 

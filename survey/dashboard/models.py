@@ -1,6 +1,6 @@
 """Each participant's state in the round, kept by the database, so counting is an index walk.
 
-Working out everyone's state (survey/dashboard/queries.py) reads three tables;
+Working out everyone's state (survey/participants/state.py) reads three tables;
 with 100,000 participants that takes a few hundred milliseconds. So the
 result is kept in `participant_state`, one row per participant, and counting
 reads only that table's index.
@@ -25,7 +25,7 @@ from ..timeutil import UTCDateTime
 
 
 class ParticipantState(db.Model):
-    """A participant's state rank (queries.RANK) and the other columns the counts group by."""
+    """A participant's state rank (participants/state.py: RANK) and the columns counted by."""
 
     __table_args__ = (
         db.Index("ix_participant_state_counts", "state_rank", "status", "opted_out",

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, text, update
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..participants.models import Participant
+from ..participants.state import open_link_sql
 from ..timeutil import now_utc
 from .models import ParticipantState, ParticipantStateChange
 from .queries import state_rank_correlated
@@ -28,9 +29,7 @@ def valid_until_correlated(now):
     """When the enclosing query's participant's state changes by time alone: the first
     moment one of their open links expires (None: no open link)."""
     return (select(func.min(Invitation.expires_at))
-            .where(Invitation.participant_id == Participant.id,
-                   Invitation.revoked_at.is_(None), Invitation.completed_at.is_(None),
-                   Invitation.expires_at > now)
+            .where(Invitation.participant_id == Participant.id, open_link_sql(now))
             .scalar_subquery())
 
 

@@ -13,6 +13,7 @@ from . import action_views
 from .counts import current_counts
 from .labels import dashboard_names
 from .queries import (
+    CHANNELS,
     SORT_COLUMNS,
     STATES,
     STATUS_FILTERS,
@@ -44,12 +45,14 @@ class ListArgs:
     @classmethod
     def from_request(cls, args):
         state, status = args.get("state", ""), args.get("status", "")
+        channel = args.get("channel", "")
         sort = args.get("sort", "study_id")
         page = args.get("page", "1")
         return cls(
             filters=Filters(state=state if state in STATES else "",
                             status=status if status in STATUS_FILTERS else "",
-                            search=args.get("q", "").strip()[:32]),
+                            search=args.get("q", "").strip()[:32],
+                            channel=channel if channel in CHANNELS else ""),
             sort=sort if sort in SORT_COLUMNS else "study_id",
             descending=args.get("dir") == "desc",
             page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1)
@@ -57,7 +60,7 @@ class ListArgs:
     def url(self, **changes):
         """The dashboard's URL with these arguments, some changed (page 1 unless given)."""
         values = {"state": self.filters.state, "status": self.filters.status,
-                  "q": self.filters.search, "sort": self.sort,
+                  "channel": self.filters.channel, "q": self.filters.search, "sort": self.sort,
                   "dir": "desc" if self.descending else "", "page": 1, **changes}
         defaults = {"sort": "study_id", "page": 1}
         return url_for(".index", **{k: v for k, v in values.items()
@@ -79,7 +82,7 @@ def index():
     ids = page_ids(args.filters, args.sort, args.descending, limit=PER_PAGE + 1,
                    offset=offset, now=now)
     rows = page_rows(ids[:PER_PAGE], now)
-    if args.filters.search:
+    if args.filters.search or args.filters.channel:  # the kept counts are not per channel
         total = count_matching(args.filters, now)
     else:
         total = counts.matching(args.filters.state, args.filters.status)
@@ -89,7 +92,7 @@ def index():
         rate=None if rate is None else format_percent(rate, "#,##0.0 %"),
         reminders=next_reminders(rows, now), now=now, total=total,
         pages=max(1, -(-total // PER_PAGE)), has_next=len(ids) > PER_PAGE,
-        states=STATES, status_filters=STATUS_FILTERS)
+        states=STATES, status_filters=STATUS_FILTERS, channels=CHANNELS)
 
 
 bp.add_app_template_global(dashboard_names)

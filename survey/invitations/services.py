@@ -6,6 +6,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..instruments import instruments
+from ..participants.state import has_answered
 from ..timeutil import now_utc
 from .models import Invitation
 from .tokens import key_from_token, link_for_key, new_invitation_key
@@ -33,7 +34,7 @@ def create_invitation(participant, instrument_codes=None, replace=False, now=Non
     if participant.status != "active":
         raise InvitationError(f"participant {participant.study_id} is {participant.status}; "
                               "no invitation made")
-    if any(i.completed_at for i in participant.invitations):
+    if has_answered(participant):
         raise InvitationError(f"participant {participant.study_id} has already answered")
     for code in instrument_codes:
         instruments().current(code)  # unknown code -> InstrumentDefinitionError

@@ -6,6 +6,8 @@ from ..extensions import db
 from ..invitations.services import InvitationError
 from ..participants.models import Participant
 from ..participants.services import ParticipantError, get_participant
+from ..participants.state import RANK, has_answered, state_rank_sql
+from ..timeutil import now_utc
 from .errors import MessagingError
 from .models import OutboundMessage
 from .services import (
@@ -28,7 +30,7 @@ def check_can_send(participant, channel):
     if participant.status != "active":
         raise MessagingError(f"participant {participant.study_id} is {participant.status}; "
                              "nothing sent")
-    if any(i.completed_at for i in participant.invitations):
+    if has_answered(participant):
         raise MessagingError(f"participant {participant.study_id} has already answered; "
                              "nothing sent")
     if contact_address(participant, channel) is None:
@@ -36,20 +38,24 @@ def check_can_send(participant, channel):
                              f"{ADDRESS_NAMES[channel]}; nothing sent")
 
 
-def pending_participants(channel):
-    """Active participants who prefer `channel` and were never sent an invitation."""
+def pending_participants(channel=None, now=None):
+    """Active participants who were never sent an invitation and have nothing back (no
+    answer, no paper form); only those whose own channel is `channel`, if given."""
     invited = db.select(OutboundMessage.participant_id).where(
         OutboundMessage.purpose == "invitation")
-    return db.session.execute(
-        db.select(Participant)
-        .where(Participant.status == "active", Participant.channel == channel,
-               Participant.paper_received_on.is_(None), Participant.id.not_in(invited))
-        .order_by(Participant.study_id)).scalars().all()
+    query = (db.select(Participant)
+             .where(Participant.status == "active", Participant.id.not_in(invited),
+                    state_rank_sql(now or now_utc()) < RANK["withdrawn"])
+             .order_by(Participant.study_id))
+    if channel is not None:
+        query = query.where(Participant.channel == channel)
+    return db.session.execute(query).scalars().all()
 
 
 def chosen_participants(channel, all_pending, study_ids):
-    """[(participant, reason not to send or None)]; raises on bad input, before any send."""
-    if channel not in CHANNELS:
+    """[(participant, channel, reason not to send or None)]; raises on bad input, before
+    any send. Without `channel`, each participant is sent to on their own channel."""
+    if channel is not None and channel not in CHANNELS:
         raise MessagingError(f"channel {channel!r} is not valid: use email, sms or letter")
     if all_pending == bool(study_ids):
         raise MessagingError("give either study IDs or --all-pending")
@@ -57,15 +63,15 @@ def chosen_participants(channel, all_pending, study_ids):
         chosen = []
         for participant in pending_participants(channel):
             try:
-                check_can_send(participant, channel)
-                chosen.append((participant, None))
+                check_can_send(participant, participant.channel)
+                chosen.append((participant, participant.channel, None))
             except MessagingError as error:
-                chosen.append((participant, str(error)))
+                chosen.append((participant, participant.channel, str(error)))
         return chosen
     participants = [get_participant(s) for s in dict.fromkeys(study_ids)]
     for participant in participants:
-        check_can_send(participant, channel)
-    return [(participant, None) for participant in participants]
+        check_can_send(participant, channel or participant.channel)
+    return [(participant, channel or participant.channel, None) for participant in participants]
 
 
 def send_one(participant, channel):
@@ -79,18 +85,22 @@ def send_one(participant, channel):
 
 
 @click.command("send")
-@click.option("--channel", required=True, help="email, sms or letter.")
+@click.option("--channel", default=None,
+              help="email, sms or letter. With STUDY_IDs: send this way instead of each "
+                   "participant's own channel. With --all-pending: only those whose own "
+                   "channel it is.")
 @click.option("--all-pending", is_flag=True,
-              help="Every active participant who prefers this channel and has not been sent "
-                   "an invitation yet.")
+              help="Every active participant who has not been sent an invitation yet and "
+                   "has not answered, each on their own channel.")
 @click.argument("study_ids", nargs=-1, metavar="[STUDY_ID]...")
 @with_appcontext
 def send_command(channel, all_pending, study_ids):
     """Send personal links by e-mail, SMS or letter; one line per participant.
 
     Sends to each STUDY_ID given (again, if they had one before), or with
-    --all-pending to every active participant who prefers the channel and was
-    never sent an invitation. Uses the participant's open link or makes one.
+    --all-pending to every active participant who was never sent an
+    invitation and has nothing back, each on their own channel (see
+    `participants set-channel`). Uses the participant's open link or makes one.
     A letter is a PDF in SURVEY_LETTER_FOLDER. Prints study ID, channel and
     outcome, never an address; a failed send is tried again by
     `invitations retry-failed`.
@@ -101,11 +111,11 @@ def send_command(channel, all_pending, study_ids):
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     counts = {"sent": 0, "failed": 0, "skipped": 0}
-    for participant, reason in chosen:
+    for participant, way, reason in chosen:
         study_id = participant.study_id
-        kind, text = ("skipped", f"skipped: {reason}") if reason else send_one(participant, channel)
+        kind, text = ("skipped", f"skipped: {reason}") if reason else send_one(participant, way)
         counts[kind] += 1
-        click.echo(f"{study_id}\t{channel}\t{text}")
+        click.echo(f"{study_id}\t{way}\t{text}")
     click.echo("{sent} sent, {failed} failed, {skipped} skipped.".format(**counts))
 
 

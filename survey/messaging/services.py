@@ -23,6 +23,7 @@ from ..audit.services import record_change, staff_actor
 from ..extensions import db
 from ..invitations.services import create_invitation, invitation_state, open_invitations
 from ..invitations.short_codes import assign_short_code
+from ..participants.state import has_answered, paper_is_back
 from ..reminders.policy import current_policy
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for, render_email, sms_text
@@ -86,11 +87,13 @@ def reason_not_to_send(message, now):
         return f"{NOT_SENT}participant is {participant.status}"
     if message.purpose == "reminder" and participant.opted_out_at is not None:
         return f"{NOT_SENT}participant opted out of reminders"
-    if message.purpose == "reminder" and participant.paper_received_on is not None:
+    if message.purpose == "reminder" and paper_is_back(participant):
         return f"{NOT_SENT}paper questionnaire received"
     state = invitation_state(message.invitation, now)
     if state != "open":
         return f"{NOT_SENT}invitation is {state}"
+    if message.purpose == "reminder" and has_answered(participant):
+        return f"{NOT_SENT}participant has answered"  # e.g. on paper, verified
     if contact_address(participant, message.channel) is None:
         return f"{NOT_SENT}no {ADDRESS_NAMES[message.channel]}"
     return None

@@ -19,18 +19,19 @@ from ..audit.services import record_change, staff_actor
 from ..extensions import db
 from ..invitations.services import create_invitation
 from ..messaging.models import OutboundMessage
-from ..messaging.services import contact_address, outcome, send_invitation
+from ..messaging.services import outcome, send_invitation
 from ..timeutil import parse_typed_date, study_today
 from .services import (
     ParticipantActionError,
     issue_new_link,
-    open_web_links,
     record_opt_out,
     record_paper_mailed,
     record_paper_received,
     revoke_invitation,
+    set_participant_channel,
     set_participant_status,
 )
+from .state import has_address, is_invitable, may_get_new_link, open_web_links
 
 
 class PastDay:
@@ -52,11 +53,19 @@ class ReasonForm(FlaskForm):
         DataRequired(_l("Give a reason.")), Length(max=2000)])
 
 
-class ChannelForm(ReasonForm):
-    channel = RadioField(_l("Send by"), choices=[
+def _channel_field(label):
+    return RadioField(label, choices=[
         SelectChoice("email", _l("E-mail")), SelectChoice("sms", _l("SMS")),
         SelectChoice("letter", _l("Letter"))],
         validators=[InputRequired(_l("Choose how to send it."))])
+
+
+class ChannelForm(ReasonForm):
+    channel = _channel_field(_l("Send by"))
+
+
+class PreferredChannelForm(ReasonForm):
+    channel = _channel_field(_l("Send invitations and reminders by"))
 
 
 class WithdrawalForm(ReasonForm):
@@ -78,12 +87,8 @@ class ReceivedForm(ReasonForm):
 # --- what each action checks and does ----------------------------------------------------
 
 
-def has_answered(participant):
-    return any(i.completed_at is not None for i in participant.invitations)
-
-
 def _check_address(participant, channel):
-    if contact_address(participant, channel) is None:
+    if not has_address(participant, channel):
         raise ParticipantActionError(
             f"participant {participant.study_id} has no address for {channel}",
             _l("The participant has no address for this way of sending. Choose another."))
@@ -154,6 +159,13 @@ def opt_out(participant, form, user, now):
     return _("%(study_id)s will get no more reminders.", study_id=participant.study_id)
 
 
+def change_channel(participant, form, user, now):
+    set_participant_channel(participant, form.channel.data, form.reason.data,
+                            staff_actor(user), now)
+    return _("%(study_id)s will be contacted this way from now on.",
+             study_id=participant.study_id)
+
+
 def paper_mailed(participant, form, user, now):
     record_paper_mailed(participant, form.on_date.day, form.reason.data, staff_actor(user), now)
     return _("The paper questionnaire to %(study_id)s is recorded as posted.",
@@ -196,8 +208,7 @@ ACTIONS = {a.name: a for a in (
         "A personal link is made and sent to the participant the way you choose. Reminders "
         "follow on the study's schedule, unless the participant has opted out."),
         _l("Send the invitation"), ChannelForm,
-        lambda p, now: _active(p) and not has_answered(p) and not open_web_links(p, now)
-        and p.paper_received_on is None, invite),
+        is_invitable, invite),
     Action("resend", _l("Send the link again"), _l(
         "The participant's open link is sent once more, the way you choose. The link itself "
         "does not change."),
@@ -208,12 +219,17 @@ ACTIONS = {a.name: a for a in (
         "saved through the old link are not carried over. Send the new link afterwards with "
         "“Send the link again”."),
         _l("Make a new link"), ReasonForm,
-        lambda p, now: _active(p) and not has_answered(p), new_link),
+        lambda p, now: may_get_new_link(p), new_link),
     Action("revoke", _l("Revoke the link"), _l(
         "The participant's open link stops working at once: whoever opens it is told it no "
         "longer works. No reminders are sent for it."),
         _l("Revoke the link"), ReasonForm,
         lambda p, now: bool(open_web_links(p, now)), revoke),
+    Action("channel", _l("Change the way of contact"), _l(
+        "Invitations and reminders are sent to the participant this way from now on. "
+        "Messages already sent are not sent again."),
+        _l("Change the way of contact"), PreferredChannelForm,
+        lambda p, now: p.status == "active", change_channel),
     Action("opt-out", _l("Record an opt-out of reminders"), _l(
         "No more reminders are sent to the participant. They can still answer with their "
         "link, and the study team can still send them the link on request."),

@@ -42,6 +42,8 @@ class Participant(db.Model):
 
     invitations = db.relationship("Invitation", back_populates="participant",
                                   order_by="Invitation.created_at")
+    #: Paper questionnaires that came back (read here; written through PaperForm.participant).
+    paper_forms = db.relationship("PaperForm", viewonly=True, order_by="PaperForm.id")
 
     def __repr__(self):
         return f"<Participant {self.study_id}>"

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..invitations.services import InvitationError, create_invitation, open_invitations
 from ..timeutil import now_utc, study_today
 from .models import LANGUAGES, Participant
+from .state import CHANNELS, default_channel, has_address, open_web_links
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,8 +34,28 @@ def normalise_phone(phone):
     return compact
 
 
-def add_participant(study_id, language, email=None, phone=None):
-    """Create a participant; raise ParticipantError (and change nothing) on bad input."""
+#: What a channel needs, for messages: the contact detail it uses.
+CONTACT_DETAIL = {"email": "e-mail address", "sms": "phone number"}
+
+
+def check_channel(channel, email, phone):
+    """The channel to use (the default rule when None); ParticipantError if it cannot be used."""
+    if channel is None:
+        return default_channel(email, phone)
+    channel = channel.strip().lower()
+    if channel not in CHANNELS:
+        raise ParticipantError(f"channel {channel!r} is not valid: use email, sms or letter")
+    if channel in CONTACT_DETAIL and not {"email": email, "sms": phone}[channel]:
+        raise ParticipantError(f"no {CONTACT_DETAIL[channel]} for channel {channel}")
+    return channel
+
+
+def add_participant(study_id, language, email=None, phone=None, channel=None):
+    """Create a participant; raise ParticipantError (and change nothing) on bad input.
+
+    Without a channel: e-mail if there is an address, else SMS if there is a
+    phone number, else letter. A channel whose contact detail is missing is refused.
+    """
     if not STUDY_ID_PATTERN.fullmatch(study_id or ""):
         raise ParticipantError(f"study ID {study_id!r} is not valid: use 1-32 letters, digits, "
                                "'-' or '_', starting with a letter or digit")
@@ -45,9 +66,11 @@ def add_participant(study_id, language, email=None, phone=None):
         raise ParticipantError("e-mail address is not valid")  # not echoed: personal data
     if phone is not None:
         phone = normalise_phone(phone)
+    channel = check_channel(channel, email, phone)
     if find_participant(study_id) is not None:
         raise ParticipantError(f"study ID {study_id!r} already exists")
-    participant = Participant(study_id=study_id, language=language, email=email, phone=phone)
+    participant = Participant(study_id=study_id, language=language, email=email, phone=phone,
+                              channel=channel)
     db.session.add(participant)
     db.session.flush()
     return participant
@@ -111,11 +134,6 @@ def _iso(value):
     return None if value is None else value.isoformat()
 
 
-def open_web_links(participant, now=None):
-    """The participant's web links that can still be answered (normally at most one)."""
-    return [i for i in open_invitations(participant, now or now_utc()) if i.mode == "web"]
-
-
 def set_participant_status(participant, status, on_date, reason, actor, now=None, today=None):
     """Mark the participant withdrawn or deceased as of `on_date`.
 
@@ -162,6 +180,28 @@ def record_opt_out(participant, reason, actor, on_date=None, now=None, today=Non
     _audit(actor, "update", participant, "opted_out_at", None,
            opted_out_at.isoformat(timespec="seconds"), reason, now)
     participant.opted_out_at = opted_out_at
+
+
+def set_participant_channel(participant, channel, reason, actor, now=None):
+    """Send the participant's invitations and reminders by `channel` from now on.
+
+    Refused when they have no contact detail for it, or it is already theirs.
+    """
+    reason = _check_reason(reason)
+    if channel not in CHANNELS:
+        raise ParticipantActionError(
+            f"channel {channel!r} is not valid: use email, sms or letter",
+            _l("Choose e-mail, SMS or letter."))
+    if not has_address(participant, channel):
+        raise ParticipantActionError(
+            f"participant {participant.study_id} has no {CONTACT_DETAIL[channel]}",
+            _l("The participant has no address for this way of sending. Choose another."))
+    if participant.channel == channel:
+        raise ParticipantActionError(
+            f"participant {participant.study_id} is already contacted by {channel}",
+            _l("The participant is already contacted this way."))
+    _audit(actor, "update", participant, "channel", participant.channel, channel, reason, now)
+    participant.channel = channel
 
 
 def record_paper_mailed(participant, on_date, reason, actor, now=None, today=None):
@@ -226,7 +266,7 @@ def issue_new_link(participant, reason, actor, now=None):
 # --- importing many participants at once -----------------------------------------------
 
 
-def check_new_participant(study_id, language, email, phone):
+def check_new_participant(study_id, language, email, phone, channel=None):
     """What is wrong with one would-be participant, as short English phrases ([] if nothing).
 
     No phrase repeats a value: a cell in the wrong column may hold an e-mail
@@ -245,6 +285,13 @@ def check_new_participant(study_id, language, email, phone):
             normalise_phone(phone)
         except ParticipantError as error:
             problems.append(str(error))
+    if channel is not None and channel not in CHANNELS:
+        problems.append("channel is not valid: use email, sms or letter")
+    else:
+        try:
+            check_channel(channel, email, phone)
+        except ParticipantError as error:  # names the channel, never the contact detail
+            problems.append(str(error))
     return problems
 
 
@@ -261,7 +308,7 @@ def existing_study_ids(study_ids, chunk=500):
 def check_import(rows):
     """[(line number, [problems])] for the rows that cannot be imported.
 
-    `rows` is [(line number, {"study_id", "language", "email", "phone"})]; a
+    `rows` is [(line number, {"study_id", "language", "email", "phone", "channel"})]; a
     study ID twice in the file or already in the database is a problem too.
     """
     taken = existing_study_ids(row["study_id"] for _, row in rows)

@@ -22,12 +22,13 @@ from ..audit.views import csv_download, download_name
 from ..extensions import db
 from ..i18n import localized
 from ..instruments import InstrumentDefinitionError, instruments
-from ..invitations.models import Invitation
 from ..invitations.services import invitation_state
 from ..responses.models import Response
 from ..staff.auth import role_required
+from ..timeutil import now_utc
 from .models import Participant
 from .services import find_participant
+from .state import participant_state
 
 bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
 
@@ -44,23 +45,6 @@ def get_participant_or_404(study_id):
     return find_participant(study_id) or abort(404)
 
 
-def invitation_progress(participant):
-    """How far the participant got with their link.
-
-    not_invited, invited, opened, in_progress or submitted; a revoked link
-    counts as no link, and the newest remaining link decides the rest.
-    """
-    if any(i.completed_at is not None for i in participant.invitations):
-        return "submitted"
-    current = [i for i in participant.invitations if i.revoked_at is None]
-    if not current:
-        return "not_invited"
-    newest = current[-1]
-    if newest.responses:
-        return "in_progress"
-    return "opened" if newest.opened_at is not None else "invited"
-
-
 def response_counts(participant_ids):
     """{participant id: number of responses (any mode, any status)}."""
     rows = db.session.execute(
@@ -75,12 +59,13 @@ def response_counts(participant_ids):
 def index():
     study_id = request.args.get("study_id", "").strip()
     query = (db.select(Participant).order_by(Participant.study_id)
-             .options(selectinload(Participant.invitations).selectinload(Invitation.responses)))
+             .options(selectinload(Participant.invitations), selectinload(Participant.paper_forms)))
     if study_id:
         query = query.where(Participant.study_id.icontains(study_id, autoescape=True))
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE)
     counts = response_counts([p.id for p in page.items])
-    rows = [(p, invitation_progress(p), counts.get(p.id, 0)) for p in page.items]
+    now = now_utc()
+    rows = [(p, participant_state(p, now), counts.get(p.id, 0)) for p in page.items]
     return render_template("participants/index.html", page=page, rows=rows, study_id=study_id)
 
 

@@ -7,7 +7,7 @@ hours are local time (Europe/Copenhagen by default), so a reminder never
 arrives at night, also across the daylight-saving changes.
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -58,6 +58,16 @@ class ReminderPolicy:
     def within_sending_hours(self, now):
         local = now.astimezone(ZoneInfo(self.timezone))
         return self.start_hour <= local.hour < self.end_hour
+
+    def next_sending_time(self, moment):
+        """`moment` if it is inside the sending hours, else when they next begin (local time,
+        so across a daylight-saving change too)."""
+        if self.within_sending_hours(moment):
+            return moment
+        zone = ZoneInfo(self.timezone)
+        local = moment.astimezone(zone)
+        day = local.date() if local.hour < self.start_hour else local.date() + timedelta(days=1)
+        return datetime.combine(day, time(self.start_hour), zone).astimezone(moment.tzinfo)
 
 
 def parse_days(setting, max_setting=None):

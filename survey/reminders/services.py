@@ -13,6 +13,7 @@ the coordinator sees). On PostgreSQL each candidate invitation is locked with
 FOR UPDATE SKIP LOCKED, so parallel runners share the work instead of queueing.
 """
 from collections import namedtuple
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import exists, func
@@ -20,10 +21,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..invitations.models import Invitation
-from ..messaging.models import OutboundMessage
 from ..messaging.services import deliver, record_message
-from ..paper.models import PaperForm
 from ..participants.models import Participant
+from ..participants.state import (
+    invited_at_sql,
+    last_reminder_at_sql,
+    may_be_sent_reminder_sql,
+    reminders_so_far_sql,
+    scheduled_reminder_at,
+)
 from ..responses.models import Answer, Response
 from ..timeutil import now_utc
 from .policy import current_policy
@@ -33,63 +39,25 @@ Candidate = namedtuple("Candidate", "invitation_id study_id channel reminder_num
 Outcome = namedtuple("Outcome", "candidate status")
 
 
-def _first_sent_invitation():
-    return (
-        db.select(func.min(OutboundMessage.sent_at))
-        .where(OutboundMessage.invitation_id == Invitation.id,
-               OutboundMessage.purpose == "invitation", OutboundMessage.status == "sent")
-        .correlate(Invitation).scalar_subquery()
-    )
-
-
-def _reminders(aggregate):
-    return (
-        db.select(aggregate)
-        .where(OutboundMessage.invitation_id == Invitation.id,
-               OutboundMessage.purpose == "reminder")
-        .correlate(Invitation).scalar_subquery()
-    )
-
-
-def _reminders_so_far():
-    return _reminders(func.count(OutboundMessage.id))
-
-
-def _may_be_reminded(now):
-    """Conditions on Invitation and Participant for anyone who may get a reminder at `now`."""
-    return (
-        Invitation.mode == "web", Invitation.completed_at.is_(None),
-        Invitation.revoked_at.is_(None), Invitation.expires_at > now,
-        Participant.status == "active", Participant.opted_out_at.is_(None),
-        Participant.paper_received_on.is_(None),
-        ~exists().where(Response.participant_id == Participant.id,
-                        Response.status == "submitted"),
-        ~exists().where(PaperForm.participant_id == Participant.id),
-    )
-
-
-def _has_address():
-    return db.or_(Participant.channel == "letter",
-                  db.and_(Participant.channel == "email", Participant.email.is_not(None)),
-                  db.and_(Participant.channel == "sms", Participant.phone.is_not(None)))
-
-
 def due_reminders(now=None, policy=None):
-    """Every reminder due at `now`, one per invitation (the next one in the schedule)."""
+    """Every reminder the schedule makes due by `now`, one per invitation (the next one),
+    whether or not `now` is inside the sending hours (see send_due_reminders)."""
     now, policy = now or now_utc(), policy or current_policy()
-    invited_at = func.coalesce(_first_sent_invitation(), Invitation.created_at)
+    invited_at = func.coalesce(invited_at_sql(), Invitation.created_at)
     rows = db.session.execute(
-        db.select(Invitation.id, Invitation.created_at, _first_sent_invitation(),
-                  Participant.study_id, Participant.channel, _reminders_so_far(),
-                  _reminders(func.max(OutboundMessage.created_at)))
+        db.select(Invitation.id, Invitation.created_at, invited_at_sql(),
+                  Participant.study_id, Participant.channel, reminders_so_far_sql(),
+                  last_reminder_at_sql(), Invitation.expires_at)
         .join(Participant, Invitation.participant_id == Participant.id)
-        .where(*_may_be_reminded(now), _has_address(),
-               _reminders_so_far() < policy.max_reminders)
+        .where(*may_be_sent_reminder_sql(now), reminders_so_far_sql() < policy.max_reminders)
         .order_by(invited_at, Invitation.id)
     ).all()
     due = []
-    for invitation_id, created_at, sent_at, study_id, channel, so_far, last_at in rows:
-        due_at = policy.due_at(sent_at or created_at, so_far, last_at)
+    for invitation_id, created_at, sent_at, study_id, channel, so_far, last_at, expires_at \
+            in rows:
+        # Due by the schedule; the sending hours are the run's to check, for all at once.
+        due_at = scheduled_reminder_at(policy, sent_at or created_at, so_far, last_at,
+                                       expires_at)
         if due_at is not None and due_at <= now:
             due.append(Candidate(invitation_id, study_id, channel, so_far + 1,
                                  _template_for(invitation_id)))
@@ -110,8 +78,8 @@ def _lock_if_still_due(candidate, now):
     query = (
         db.select(Invitation)
         .join(Participant, Invitation.participant_id == Participant.id)
-        .where(Invitation.id == candidate.invitation_id, *_may_be_reminded(now), _has_address(),
-               _reminders_so_far() == candidate.reminder_number - 1)
+        .where(Invitation.id == candidate.invitation_id, *may_be_sent_reminder_sql(now),
+               reminders_so_far_sql() == candidate.reminder_number - 1)
     )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Invitation, skip_locked=True)
@@ -136,8 +104,15 @@ def claim_reminder(candidate, now):
     return message
 
 
+def outside_sending_hours(policy, now):
+    """What a run outside the sending hours says about each due reminder: not sent, and when."""
+    at = policy.next_sending_time(now).astimezone(ZoneInfo(policy.timezone))
+    return f"outside sending hours: not before {at:%Y-%m-%d %H:%M}"
+
+
 def send_due_reminders(now=None, dry_run=False):
-    """Send every due reminder once; returns [Outcome]. Outside sending hours, sends nothing.
+    """Send every due reminder once; returns [Outcome]. Outside sending hours, sends nothing,
+    and a dry run says so in the same words.
 
     At most SURVEY_REMINDERS_PER_RUN (0: no limit) are sent, those invited
     first; the others are 'left for the next run'. A normal run has far fewer
@@ -149,10 +124,10 @@ def send_due_reminders(now=None, dry_run=False):
     db.session.rollback()  # end the read; each reminder gets its own short transaction
     limit = current_app.config["SURVEY_REMINDERS_PER_RUN"] or len(candidates)
     candidates, later = candidates[:limit], [Outcome(c, LATER) for c in candidates[limit:]]
+    if not policy.within_sending_hours(now):
+        return [Outcome(c, outside_sending_hours(policy, now)) for c in candidates] + later
     if dry_run:
         return [Outcome(c, "would send") for c in candidates] + later
-    if not policy.within_sending_hours(now):
-        return [Outcome(c, "outside sending hours") for c in candidates] + later
     outcomes = []
     for candidate in candidates:
         message = claim_reminder(candidate, now)

@@ -67,6 +67,8 @@ ACTIONS = {
         ("staff", "revoke", "invitation", "revoked_at", None, ANY),
         ("staff", "new_link", "participant", "open_invitation", ANY, ANY)]),
     "revoke": ("link", {}, [("staff", "revoke", "invitation", "revoked_at", None, ANY)]),
+    "channel": ("nothing", {"channel": "letter"}, [
+        ("staff", "update", "participant", "channel", "email", "letter")]),
     "opt-out": ("nothing", {}, [
         ("staff", "update", "participant", "opted_out_at", None, ANY)]),
     "paper-mailed": ("nothing", {"on_date": days_ago(3)}, [
@@ -175,6 +177,24 @@ def test_no_address_for_the_channel_sends_nothing(app, client, coordinator, make
     with app.app_context():
         assert db.session.execute(db.select(OutboundMessage)).first() is None
         assert get_participant("P301").invitations == []
+
+
+def test_the_way_of_contact_needs_its_contact_detail(app, client, coordinator,
+                                                     make_participant):
+    make_participant("P302", email=EMAIL)
+    page = action_page(client, "P302", "channel")
+    assert "SMS (no address)" in page
+    response = confirm(client, "P302", "channel", channel="sms", reason="Asked for SMS")
+    assert response.status_code == 422
+    assert "no address for this way of sending" in response.get_data(as_text=True)
+    assert "Asked for SMS" in response.get_data(as_text=True)  # what was typed is kept
+    with app.app_context():
+        assert get_participant("P302").channel == "email"
+    assert confirm(client, "P302", "channel", channel="letter",
+                   reason="No longer reads e-mail").status_code == 302
+    follow_up = client.get("/staff/dashboard/participants/P302").get_data(as_text=True)
+    assert "will be contacted this way from now on" in follow_up
+    assert re.search(r"Preferred way of contact</dt><dd>Letter</dd>", follow_up)
 
 
 def test_a_new_link_replaces_the_old_one(app, client, coordinator, make_participant,

@@ -118,6 +118,21 @@ def test_filters(client, coordinator, round_states, query, expected):
     assert study_ids(dashboard(client, query)) == (expected or sorted(round_states))
 
 
+def test_the_list_shows_each_channel_and_filters_by_it(app, client, coordinator, round_states):
+    with app.app_context():
+        get_participant("A03").phone, get_participant("A03").channel = "+4520304050", "sms"
+        get_participant("A05").channel = "letter"
+        db.session.commit()
+    rows = dict(list_rows(dashboard(client)))
+    assert rows["A03"]["Way of contact"] == "SMS" and rows["A05"]["Way of contact"] == "Letter"
+    assert rows["A01"]["Way of contact"] == "E-mail"
+    assert study_ids(dashboard(client, "?channel=sms")) == ["A03"]
+    letters = dashboard(client, "?channel=letter&sort=channel")
+    assert study_ids(letters) == ["A05"] and "1 participant<" in letters
+    assert study_ids(dashboard(client, "?channel=email&state=opened")) == []
+    assert len(study_ids(dashboard(client, "?channel=fax"))) == len(round_states)
+
+
 def test_sorting(client, coordinator, round_states):
     everyone = sorted(round_states)
     assert study_ids(dashboard(client, "?dir=desc")) == everyone[::-1]

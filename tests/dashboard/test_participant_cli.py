@@ -98,6 +98,79 @@ def test_unusable_files_are_refused(app, runner, tmp_path, text, encoding, messa
     assert stored(app) == []
 
 
+def channels(app):
+    with app.app_context():
+        return dict(db.session.execute(db.select(Participant.study_id, Participant.channel)).all())
+
+
+def test_an_optional_channel_column(app, runner, tmp_path):
+    text = ("study_id,language,email,phone,channel\n"
+            "P001,da,karen.hansen@example.dk,20304050,sms\n"
+            "P002,en,john@example.com,,\n"
+            "P003,da,,20304050,\n"
+            "P004,da,,,\n"
+            "P005,da,karen.hansen@example.dk,,Letter\n")
+    result = runner.invoke(args=["participants", "import", write(tmp_path, text)])
+    assert result.exit_code == 0, result.output
+    assert channels(app) == {"P001": "sms", "P002": "email", "P003": "sms", "P004": "letter",
+                             "P005": "letter"}
+
+
+def test_without_the_channel_column_the_default_rule_decides(app, runner, tmp_path):
+    result = runner.invoke(args=["participants", "import", write(tmp_path, HEADER + GOOD)])
+    assert result.exit_code == 0, result.output
+    assert channels(app) == {"P001": "email", "P002": "sms", "P003": "letter"}
+
+
+def test_a_channel_without_its_contact_detail_is_a_problem(app, runner, tmp_path):
+    text = ("study_id;language;email;phone;channel\n"
+            f"P001;da;;{SECRET_PHONE.replace(' ', '')}5678;email\n"
+            "P002;da;ole@example.dk;;sms\n"
+            f"P003;da;;;{SECRET_EMAIL}\n"  # the e-mail address in the channel column
+            "P004;da;;;letter\n")
+    result = runner.invoke(args=["participants", "import", write(tmp_path, text)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:3] == [
+        "line 2: no e-mail address for channel email",
+        "line 3: no phone number for channel sms",
+        "line 4: channel is not valid: use email, sms or letter"]
+    for secret in ("ole@example.dk", "12345678", SECRET_EMAIL):
+        assert secret not in result.output
+    assert stored(app) == []
+
+
+def test_set_channel_is_audited_as_the_command(app, runner, make_participant):
+    make_participant("P020", email="p020@example.dk", phone="20304050")
+    result = runner.invoke(args=["participants", "set-channel", "P020", "sms",
+                                 "--reason", "Reads SMS, not e-mail"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Participant P020: contacted by sms from now on.\n"
+    with app.app_context():
+        assert get_participant("P020").channel == "sms"
+        records = db.session.execute(db.select(AuditRecord)).scalars().all()
+        assert [(r.actor, r.action, r.field, r.old_value, r.new_value, r.reason)
+                for r in records] == [
+            ("system:cli", "update", "channel", "email", "sms", "Reads SMS, not e-mail")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["P021", "sms", "--reason", "x"], "Error: participant P021 has no phone number"),
+    (["P021", "email", "--reason", "x"],
+     "Error: participant P021 is already contacted by email"),
+    (["P021", "fax", "--reason", "x"],
+     "Error: channel 'fax' is not valid: use email, sms or letter"),
+    (["P021", "letter", "--reason", " "], "Error: a reason is required"),
+    (["NOBODY", "letter", "--reason", "x"], "Error: no participant with study ID 'NOBODY'"),
+])
+def test_set_channel_refuses_and_changes_nothing(app, runner, make_participant, args, message):
+    make_participant("P021", email="p021@example.dk")
+    result = runner.invoke(args=["participants", "set-channel", *args])
+    assert result.exit_code == 1 and result.stderr.strip() == message
+    with app.app_context():
+        assert get_participant("P021").channel == "email"
+        assert db.session.execute(db.select(AuditRecord)).first() is None
+
+
 def test_set_status_withdrawn_is_audited_as_the_command(app, runner, make_participant):
     make_participant("P010")
     result = runner.invoke(args=["participants", "set-status", "P010", "withdrawn",

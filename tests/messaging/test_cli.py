@@ -90,6 +90,9 @@ def test_someone_who_has_answered_is_refused(app, runner, make_contactable):
     assert error_line(result) == "Error: participant P001 has already answered; nothing sent"
 
 
-def test_channel_is_required(runner):
-    result = invoke(runner, "invitations", "send", "P001")
-    assert result.exit_code == 2 and "--channel" in result.stderr
+def test_without_channel_each_is_sent_on_their_own_channel(app, runner, make_contactable):
+    # --channel used to be required; now it only overrides each participant's own channel.
+    make_contactable(study_id="P001", channel="sms")
+    make_contactable(study_id="P002", channel="letter")
+    assert lines(invoke(runner, "invitations", "send", "P001", "P002")) == [
+        "P001\tsms\tsent", "P002\tletter\tsent", "2 sent, 0 failed, 0 skipped."]

@@ -81,8 +81,8 @@ def test_list_shows_how_far_each_participant_got(app, client, make_participant, 
         "P002": ["Active", "Dansk", "Invited", "0"],
         "P003": ["Active", "Dansk", "Link opened", "0"],
         "P004": ["Active", "Dansk", "In progress", "1"],
-        "P005": ["Active", "Dansk", "Submitted", "2"],
-        "P006": ["Withdrawn", "Dansk", "Not invited", "0"],
+        "P005": ["Active", "Dansk", "Answered on the web", "2"],
+        "P006": ["Withdrawn", "Dansk", "Withdrawn before answering", "0"],
     }
     assert EMAIL not in html and PHONE not in html  # study IDs only
 

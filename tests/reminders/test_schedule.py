@@ -106,10 +106,10 @@ def test_fewer_reminders_in_the_new_schedule_means_no_more_for_those_past_it(
 
 
 @pytest.mark.parametrize("settings_hours, saved_hours, moment, status", [
-    ("7-18", "9-18", local(8, 30), "outside sending hours"),
-    ("9-18", "10-18", local(9, 30), "outside sending hours"),
+    ("7-18", "9-18", local(8, 30), "outside sending hours: not before 2026-12-01 09:00"),
+    ("9-18", "10-18", local(9, 30), "outside sending hours: not before 2026-12-01 10:00"),
     ("9-18", "8-16", local(8, 30), "sent"),
-    ("9-18", "8-16", local(16, 30), "outside sending hours"),
+    ("9-18", "8-16", local(16, 30), "outside sending hours: not before 2026-12-02 08:00"),
 ])
 def test_saved_sending_hours_decide_when_the_run_sends(app, make_staff, invited, settings_hours,
                                                        saved_hours, moment, status):

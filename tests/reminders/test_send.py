@@ -72,7 +72,15 @@ def test_a_run_sends_at_most_the_limit_those_invited_first_and_the_next_run_the_
 def test_outside_sending_hours_nothing_is_sent(app, invited):
     invited()
     night = NOW.replace(hour=23)  # 00.00 in Copenhagen
-    assert run(app, night) == [("P001", 1, "outside sending hours")]
+    assert run(app, night) == [("P001", 1, "outside sending hours: not before 2026-12-02 09:00")]
+    assert reminders_of(app) == []
+
+
+def test_a_dry_run_outside_sending_hours_says_what_the_run_does(app, invited):
+    invited()
+    evening = NOW.replace(hour=21)  # 22.00 in Copenhagen
+    assert run(app, evening, dry_run=True) == run(app, evening) == [
+        ("P001", 1, "outside sending hours: not before 2026-12-02 09:00")]
     assert reminders_of(app) == []
 
 

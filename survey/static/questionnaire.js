@@ -3,8 +3,7 @@
       arrow keys move it by 1, PageUp/PageDown by 10, Home/End to the ends. The
       number field (the answer without JavaScript) is hidden and kept in step,
       and a hidden field records how the answer was given (tap or keyboard).
-   2. The language switch saves the answer on this page before switching.
-   3. Review page: the "who filled it in" choice survives a visit to a question. */
+   2. The language switch saves the answer on this page before switching. */
 (function () {
   "use strict";
   var form = document.getElementById("answer-form");
@@ -65,20 +64,6 @@
       action.type = "hidden"; action.name = "action"; action.value = "switch_language";
       form.appendChild(action);
       form.submit();
-    });
-  }
-  var who = document.querySelectorAll("input[name=who_answered]");
-  if (who.length && window.sessionStorage) {
-    var saved = sessionStorage.getItem("who_answered");
-    who.forEach(function (radio) {
-      if (saved && radio.value === saved && !document.querySelector(
-        "input[name=who_answered]:checked")) radio.checked = true;
-      radio.addEventListener("change", function () {
-        sessionStorage.setItem("who_answered", radio.value);
-      });
-    });
-    who[0].form.addEventListener("submit", function () {
-      sessionStorage.removeItem("who_answered"); /* a shared device: not for the next person */
     });
   }
 })();

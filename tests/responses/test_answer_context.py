@@ -118,7 +118,7 @@ def test_review_page_draws_a_vas_answer_as_a_line_with_its_mark(make_invitation,
     assert html.count('<svg class="vas-mini"') == 3
     assert 'aria-label="Dit svar: 37 ud af 100, tættere på »Intet besvær«"' in html
     assert 'aria-label="Dit svar: 50 ud af 100, midt på linjen"' in html
-    assert 'x="36.0"' in html  # the mark's centre at 37 of 100
+    assert 'x="37%"' in html  # the mark at 37 of 100
 
 
 def test_welcome_page_says_questions_may_be_skipped_and_answers_are_not_watched(

@@ -83,6 +83,25 @@ def test_unchanged_page_saved_again_keeps_how_the_answer_was_given(app, make_inv
     assert answers(app)["vas3"] == (60, "da", "typed")
 
 
+def test_a_coordinators_correction_clears_the_input_method(app, make_invitation, make_staff,
+                                                           participant_browser):
+    from survey.responses.corrections import correct_answer
+    from survey.staff.models import StaffUser
+
+    email = make_staff("coordinator")
+    participant_browser.open(make_invitation(lang="en"))
+    participant_browser.answer("vas", 1, 37, input_method="tap")
+    participant_browser.submit()
+    with app.app_context():
+        response = db.session.execute(
+            db.select(Response).where(Response.instrument_code == "vas")).scalar_one()
+        coordinator = db.session.execute(
+            db.select(StaffUser).where(StaffUser.email == email)).scalar_one()
+        correct_answer(response, "vas1", "answered", 73, coordinator, "mark measured again")
+        db.session.commit()
+    assert answers(app)["vas1"] == (73, "en", None)  # the page's language, the staff's value
+
+
 @pytest.mark.parametrize("posted, stored", [
     ("self", "self"), ("helped", "helped"), ("proxy", "proxy"), ("", None), ("nobody", None),
 ])

@@ -180,3 +180,31 @@ def test_who_answered_survives_a_visit_to_a_question(live_server, new_context):
         invitation = db.session.execute(db.select(Invitation).where(
             Invitation.participant_id == participant.id)).scalar_one()
         assert invitation.who_answered == "helped"
+
+
+def test_english_pages_and_the_zoomed_scale_pass_axe(live_server, new_context, axe_script_path):
+    from .test_participant_browser import run_axe
+
+    _, link = live_server.invite(lang="en")
+    # axe is injected as an inline script, which the site's CSP (rightly) forbids.
+    page = phone(new_context, 320, "en", bypass_csp=True)
+    open_link(page, link)
+    findings = {}
+    page.goto(live_server.url + "/q/xq/1")
+    findings["XQ row"] = run_axe(page, axe_script_path)
+    page.goto(live_server.url + "/q/vas/1")
+    findings["VAS line, nothing chosen"] = run_axe(page, axe_script_path)
+    answer_vas_by_keyboard(page, ["PageUp"])
+    findings["VAS line, answered"] = run_axe(page, axe_script_path)
+    page.get_by_role("button", name="Next", exact=True).tap()
+    wait_for_path(page, "/q/vas/2")
+    page.goto(live_server.url + "/q/review")
+    findings["review with the who-answered question"] = run_axe(page, axe_script_path)
+    page.set_viewport_size({"width": 160, "height": 640})
+    page.goto(live_server.url + "/q/xq/2")
+    assert_one_column(page)
+    findings["XQ column"] = run_axe(page, axe_script_path)
+    serious = {name: [(v["id"], v["impact"]) for v in violations
+                      if v["impact"] in ("serious", "critical")]
+               for name, violations in findings.items()}
+    assert serious == {name: [] for name in findings}

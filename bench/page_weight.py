@@ -75,8 +75,8 @@ def walk_through(page, server_url):
     while "/q/review" not in page.url:
         if page.locator("input[type=radio][name=value]").count():
             page.locator(".choice").nth(5).click()
-        else:
-            page.locator("#value").fill("50")
+        else:  # with JavaScript the VAS line is the answer (the number box is hidden)
+            page.locator("[role=slider]").click()
         with page.expect_navigation():
             page.locator("button[value=next]").click()
 

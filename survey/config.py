@@ -15,6 +15,8 @@ DEFAULT_STUDY_NAME = {
     "da": "Opfølgning på forsøget med stamceller mod mundtørhed",
     "en": "Follow-up of the stem cell trial for dry mouth",
 }
+#: On participants' pages, where a long name would push the question below the fold.
+DEFAULT_STUDY_SHORT_NAME = {"da": "Opfølgning: mundtørhed", "en": "Follow-up: dry mouth"}
 DEFAULT_CONTACT = {
     "da": "Forsøgsteamet, Øre-næse-halskirurgisk afdeling, tlf. 35 45 00 00, "
     "e-mail mundtoerhed@example.dk (hverdage kl. 9–15)",
@@ -107,6 +109,7 @@ def settings_from_environment(instance_path):
         ),
         "SURVEY_BASE_URL": base_url,
         "SURVEY_STUDY_NAME": _bilingual("SURVEY_STUDY_NAME", DEFAULT_STUDY_NAME),
+        "SURVEY_STUDY_SHORT_NAME": _bilingual("SURVEY_STUDY_SHORT_NAME", DEFAULT_STUDY_SHORT_NAME),
         "SURVEY_CONTACT": _bilingual("SURVEY_CONTACT", DEFAULT_CONTACT),
         #: Starts every SMS: who sends it (e.g. the hospital's name).
         "SURVEY_SMS_SIGNATURE": _sms_signatures(base_url),

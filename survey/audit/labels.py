@@ -45,6 +45,7 @@ FIELD_NAMES = {
     "is_enabled": _l("Account active"), "locked_until": _l("Locked until"),
     "two_factor": _l("Two-factor authentication"), "reminder_days": _l("Days after the invitation"),
     "sending_hours": _l("Sending hours"), "second_factor": _l("Two-factor code"),
+    "who_answered": _l("Who filled in the questionnaire"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -63,6 +64,9 @@ VALUE_NAMES = {
     "role": dict(ROLE_CHOICES),
     "is_enabled": {"True": _l("yes"), "False": _l("no")},
     "two_factor": {"on": _l("on"), "off": _l("off")},
+    "who_answered": {"self": _l("the participant"),
+                     "helped": _l("the participant, with help"),
+                     "proxy": _l("someone else for the participant")},
     "second_factor": {"right": _l("right"), "wrong": _l("wrong"),
                       "locked": _l("refused: the account is locked")},
     "password": {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)")},

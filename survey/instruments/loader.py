@@ -100,6 +100,7 @@ def parse_instrument(raw, where):
         code=code, version=version,
         title=_texts(raw, "title", where), instructions=_texts(raw, "instructions", where),
         items=items, scores=_scores(raw.get("scores", []), {i.id for i in items}, where),
+        recall=_texts(raw, "recall", where) if "recall" in raw else None,
     )
 
 

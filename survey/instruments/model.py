@@ -52,6 +52,9 @@ class Instrument:
     instructions: dict
     items: tuple
     scores: tuple
+    #: The recall period, per language, shown on every question page; None when the
+    #: instrument has none (as the published XQ and VAS).
+    recall: dict | None = None
 
     def item(self, item_id):
         for item in self.items:

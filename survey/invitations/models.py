@@ -15,6 +15,7 @@ class Invitation(db.Model):
         CheckConstraint("language IN ('da', 'en')", name="language"),
         CheckConstraint("expires_at > created_at", name="expires_after_creation"),
         CheckConstraint("mode IN ('web', 'clinic')", name="mode"),
+        CheckConstraint("who_answered IN ('self', 'helped', 'proxy')", name="who_answered"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -39,6 +40,10 @@ class Invitation(db.Model):
     #: web: the participant's own link; clinic: a hand-over session started by staff.
     mode = db.Column(db.String(8), nullable=False, default="web", server_default="web")
     started_by_id = db.Column(db.ForeignKey("staff_user.id"))
+    #: Who filled in the questionnaires, as the participant said on the review page:
+    #: self, helped (had help) or proxy (someone else answered); empty if not said.
+    #: Not part of any instrument and never used in a score.
+    who_answered = db.Column(db.String(8))
 
     participant = db.relationship("Participant", back_populates="invitations")
     responses = db.relationship("Response", back_populates="invitation",

@@ -58,6 +58,7 @@ def correct_answer(response, item_id, code, value, staff_user, reason, now=None)
         answer = Answer(response=response, item_id=item_id, answered_at=now)
         db.session.add(answer)
     answer.state, answer.value = code, value
+    answer.input_method = None  # the value is now the coordinator's, not a tap or a keypress
     response.updated_at = now
     db.session.flush()
     actor = staff_actor(staff_user)

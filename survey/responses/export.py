@@ -1,8 +1,11 @@
 """Submitted responses as a flat table for analysis: one row per response.
 
 Columns: identifiers, how and when the answers were collected, every item's
-raw value (empty when not answered), every score and whether it was prorated.
-Contact details and anything about treatment are never part of it.
+raw value (empty when not answered), every score and whether it was prorated;
+then, added later and so at the end to keep earlier columns in place: who
+filled in the questionnaire, each answer's language (`xq1_lang`…) and, for
+items answered on a line, how each was given (`vas1_input`…: tap, keyboard,
+typed). Contact details and anything about treatment are never part of it.
 """
 from sqlalchemy.orm import selectinload
 
@@ -16,13 +19,20 @@ FIXED_COLUMNS = ["study_id", "instrument", "instrument_version", "mode", "langua
 
 
 def export_columns(registry, study_codes=()):
-    """Column names for every item and score of every known instrument, the study's first."""
+    """Column names for every item and score of every known instrument, the study's first,
+    then the answer context columns."""
+    codes = list(study_codes) + [c for c in registry.codes if c not in study_codes]
     columns = list(FIXED_COLUMNS)
-    for code in list(study_codes) + [c for c in registry.codes if c not in study_codes]:
+    for code in codes:
         instrument = registry.current(code)
         columns += [item.id for item in instrument.items]
         for rule in instrument.scores:
             columns += [f"{code}_{rule.id}", f"{code}_{rule.id}_prorated"]
+    columns.append("who_answered")
+    for code in codes:
+        items = registry.current(code).items
+        columns += [f"{item.id}_lang" for item in items]
+        columns += [f"{item.id}_input" for item in items if item.scale.kind == "vas"]
     return columns
 
 
@@ -37,9 +47,13 @@ def response_row(response, study_id):
         "instrument_version": response.instrument_version, "mode": response.mode,
         "language": response.language, "response_id": response.id,
         "submitted_at": response.submitted_at.isoformat(timespec="seconds"),
+        "who_answered": (response.invitation and response.invitation.who_answered) or "",
     }
     for answer in response.answers:
         row[answer.item_id] = "" if answer.value is None else answer.value
+        row[f"{answer.item_id}_lang"] = answer.language or ""
+        if answer.input_method:
+            row[f"{answer.item_id}_input"] = answer.input_method
     for score in response.scores:
         name = f"{response.instrument_code}_{score.score_id}"
         row[name] = format_number(score.value)
@@ -53,7 +67,8 @@ def submitted_responses():
         db.select(Response, Participant.study_id)
         .join(Participant, Response.participant_id == Participant.id)
         .where(Response.status == "submitted")
-        .options(selectinload(Response.answers), selectinload(Response.scores))
+        .options(selectinload(Response.answers), selectinload(Response.scores),
+                 selectinload(Response.invitation))
         .order_by(Participant.study_id, Response.submitted_at, Response.id)
     )
     return db.session.execute(query).all()

@@ -7,6 +7,9 @@ MODES = ("web", "paper", "clinic")
 #: multiple_marks and unreadable come from paper; every state but answered scores as missing.
 ANSWER_STATES = ("answered", "not_answered", "multiple_marks", "unreadable")
 DUPLICATE_STATES = ("pending", "counts", "does_not_count")
+#: How a VAS answer was given on the web: a tap or click on the line, the line's
+#: keyboard control, or the number field (always so without JavaScript).
+INPUT_METHODS = ("tap", "keyboard", "typed")
 
 
 class Response(db.Model):
@@ -69,6 +72,8 @@ class Answer(db.Model):
         CheckConstraint("state IN ('answered', 'not_answered', 'multiple_marks', 'unreadable')",
                         name="state"),
         CheckConstraint("(state = 'answered') = (value IS NOT NULL)", name="value_iff_answered"),
+        CheckConstraint("language IN ('da', 'en')", name="language"),
+        CheckConstraint("input_method IN ('tap', 'keyboard', 'typed')", name="input_method"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -78,6 +83,11 @@ class Answer(db.Model):
     value = db.Column(db.Integer)
     state = db.Column(db.String(16), nullable=False)
     answered_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+    #: The language the question was shown in when this answer was saved on the web
+    #: (a response begun in Danish may be finished in English); empty for paper.
+    language = db.Column(db.String(2))
+    #: VAS answers on the web: tap, keyboard or typed (see INPUT_METHODS); else empty.
+    input_method = db.Column(db.String(8))
 
     response = db.relationship("Response", back_populates="answers")
 

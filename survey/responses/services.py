@@ -14,7 +14,10 @@ from ..instruments import instruments
 from ..instruments.scoring import score_response
 from ..invitations.models import Invitation
 from ..timeutil import now_utc
-from .models import Answer, Response, Score
+from .models import INPUT_METHODS, Answer, Response, Score
+
+#: Answers to "Who filled in the questionnaire?" on the review page (see Invitation.who_answered).
+WHO_ANSWERED = ("self", "helped", "proxy")
 
 
 class InvitationClosed(Exception):
@@ -84,8 +87,18 @@ def _start_response(invitation, code, language, now):
     return response
 
 
-def save_answer(invitation, code, item_id, value, language, now=None):
-    """Store one item's answer (None = deliberately left unanswered) on the web response.
+def vas_input_method(item, value, reported):
+    """How a web answer was given: for a VAS answer, the method the page's script
+    reported (tap, keyboard), else typed (the number field, the only way without
+    JavaScript); None for other scales and for no answer."""
+    if item.scale.kind != "vas" or value is None:
+        return None
+    return reported if reported in INPUT_METHODS else "typed"
+
+
+def save_answer(invitation, code, item_id, value, language, now=None, input_method=None):
+    """Store one item's answer (None = deliberately left unanswered) on the web response,
+    with the language the question was shown in and, for a VAS, how it was given.
 
     Raises InvitationClosed once the invitation is submitted or closed, so
     nothing changes after submission.
@@ -103,9 +116,12 @@ def save_answer(invitation, code, item_id, value, language, now=None):
     if answer is None:
         answer = Answer(response=response, item_id=item_id)
         db.session.add(answer)
+    if not (input_method is None and answer.value == value and answer.input_method):
+        # A page saved again unchanged keeps how its answer was first given.
+        answer.input_method = vas_input_method(item, value, input_method)
     answer.value = value
     answer.state = "not_answered" if value is None else "answered"
-    answer.answered_at = now
+    answer.answered_at, answer.language = now, language
     db.session.flush()
     new = answer_text(answer.state, answer.value)
     if new != old:
@@ -136,10 +152,12 @@ def store_scores(response, instrument, min_fraction, actor, reason=None, now=Non
                       response_id=response.id, now=now)
 
 
-def submit_invitation(invitation, language, now=None):
+def submit_invitation(invitation, language, now=None, who_answered=None):
     """Submit every questionnaire of the invitation, once.
 
     Items never answered are recorded as 'not answered'; scores are stored.
+    `who_answered` (one of WHO_ANSWERED, or None when not said) is kept on the
+    invitation; it is not an item and no score uses it.
     Returns True if this call submitted, False if the invitation was already
     submitted (a double click, a second tab, the back button).
     """
@@ -169,6 +187,13 @@ def submit_invitation(invitation, language, now=None):
                       participant_id=response.participant_id, response_id=response.id)
         store_scores(response, instrument, min_fraction, actor, now=now)
         flag_duplicates(response, actor, now)
+    if who_answered is not None:
+        if who_answered not in WHO_ANSWERED:
+            raise ValueError(f"who_answered must be one of {WHO_ANSWERED}, got {who_answered!r}")
+        invitation.who_answered = who_answered
+        record_change(actor, "create", "invitation", invitation.id, field="who_answered",
+                      old=None, new=who_answered, now=now,
+                      participant_id=invitation.participant_id)
     invitation.completed_at = now
     db.session.flush()
     return True

@@ -11,7 +11,9 @@ from ..instruments.forms import item_form_class
 from ..invitations.models import Invitation
 from ..invitations.services import invitation_state
 from . import navigation
+from .display import init_display
 from .services import (
+    WHO_ANSWERED,
     InvitationClosed,
     first_unseen_position,
     instrument_for,
@@ -21,6 +23,7 @@ from .services import (
 )
 
 bp = Blueprint("questionnaire", __name__, url_prefix="/q")
+init_display(bp)
 OPEN_AFTER_COMPLETION = ("questionnaire.done", "questionnaire.set_language")
 
 
@@ -80,7 +83,8 @@ def item_page(code, number):
         return _render_item(invitation, instrument, item, form, unanswered_notice=True)
     if value is not None or skipping:
         try:
-            save_answer(invitation, code, item.id, value, current_language())
+            save_answer(invitation, code, item.id, value, current_language(),
+                        input_method=request.form.get("input_method") or None)
             db.session.commit()
         except InvitationClosed:
             db.session.rollback()
@@ -117,7 +121,8 @@ def review():
     sections = navigation.review_sections(invitation)
     unanswered = sum(1 for _, rows in sections for row in rows if row.value is None)
     return render_template("responses/review.html", sections=sections, unanswered=unanswered,
-                           form=FlaskForm())
+                           form=FlaskForm(), who_answered=invitation.who_answered,
+                           who_choices=WHO_ANSWERED)
 
 
 @bp.post("/submit")
@@ -125,8 +130,10 @@ def submit():
     form = FlaskForm()
     if not form.validate():
         return redirect(url_for(".review"))
+    who = request.form.get("who_answered") or None
     try:
-        if submit_invitation(g.invitation, current_language()):
+        if submit_invitation(g.invitation, current_language(),
+                             who_answered=who if who in WHO_ANSWERED else None):
             session["just_submitted"] = True
         db.session.commit()
     except InvitationClosed:

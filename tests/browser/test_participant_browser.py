@@ -14,12 +14,15 @@ from .conftest import PHONE
 pytestmark = pytest.mark.browser
 
 XQ = [3, 5, 0, 10, 7, 8, 2, 4]
-#: How each VAS item is answered: ("tap", fraction of the line's width) or ("type", value).
-VAS = [("tap", 0.25), ("type", 37), ("tap", 0.9), ("tap", 0.0), ("type", 64),
-       ("tap", 0.5), ("type", 100), ("tap", 1.0)]
+#: How each VAS item is answered: ("tap", fraction of the line's width) or ("keys", the keys
+#: pressed on the line, starting from nothing chosen, and the value they give).
+VAS = [("tap", 0.25), ("keys", (["PageUp", "ArrowLeft", "ArrowLeft"], 58)), ("tap", 0.9),
+       ("tap", 0.0), ("keys", (["End", "PageDown", "ArrowDown"], 89)), ("tap", 0.5),
+       ("keys", (["Home", "ArrowRight", "ArrowUp"], 2)), ("tap", 1.0)]
 #: The XQ item answered with the keyboard only (Tab to the group, arrows, Enter).
 XQ_BY_KEYBOARD = 5
 MIN_TARGET = 44  # CSS px, WCAG 2.5.5 (AAA) and the platforms' guidance for touch
+MIN_CELL_WIDTH = 24  # CSS px, WCAG 2.2 target size (2.5.8): the 0-10 cells of one row
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
@@ -66,6 +69,27 @@ def tap_vas(page, fraction):
     return round(x / box["width"] * 100)
 
 
+def answer_vas_by_keyboard(page, keys):
+    """Tab to the line (a slider) and press `keys` on it: no pointer at all."""
+    press_tab_until(page, "[role=slider]")
+    for key in keys:
+        page.keyboard.press(key)
+
+
+def answer_context(live_server, study_id):
+    """{item_id: (language, input_method)} of the participant's stored answers."""
+    from survey.extensions import db
+    from survey.participants.services import get_participant
+    from survey.responses.models import Answer, Response
+
+    with live_server.app.app_context():
+        participant = get_participant(study_id)
+        rows = db.session.execute(
+            db.select(Answer).join(Response).where(Response.participant_id == participant.id)
+        ).scalars().all()
+        return {a.item_id: (a.language, a.input_method) for a in rows}
+
+
 def answer_xq_by_keyboard(page, value):
     """Tab into the radio group, arrow to `value`, Enter to submit: no pointer at all."""
     press_tab_until(page, "input[type=radio][name=value]")
@@ -76,6 +100,11 @@ def answer_xq_by_keyboard(page, value):
     assert focused(page) == str(value)
     assert focused(page, "el => el.checked")
     page.keyboard.press("Enter")
+
+
+def set_hidden_value(page, value):
+    """Put `value` in the VAS number field that JavaScript hides, as a tampered form would."""
+    page.locator("#value").evaluate("(el, v) => { el.value = v; }", value)
 
 
 def run_axe(page, axe_script_path):
@@ -122,7 +151,8 @@ def test_complete_danish_questionnaire_on_a_phone(live_server, new_context):
     for number, (how, what) in enumerate(VAS, start=1):
         wait_for_path(page, f"/q/vas/{number}")
         marker, field = page.locator(".vas-marker"), page.locator("#value")
-        expect(page.locator(".vas-track")).to_be_visible()
+        expect(page.get_by_role("slider")).to_be_visible()
+        expect(field).to_be_hidden()  # with JavaScript the line is the answer, not a number
         expect(marker).to_be_hidden()  # no answer suggested before the participant gives one
         if how == "tap":
             value = tap_vas(page, what)
@@ -131,22 +161,22 @@ def test_complete_danish_questionnaire_on_a_phone(live_server, new_context):
             value = int(field.input_value())
             page.get_by_role("button", name="Næste").tap()
         else:
-            value = what
-            press_tab_until(page, "#value")
-            page.keyboard.type(str(value))
-            expect(marker).to_be_visible()  # typing moves the marker too
-            if number % 2:
-                page.keyboard.press("Enter")  # implicit submission: the Next button
-            else:
-                press_tab_until(page, "button[value=next]")
-                page.keyboard.press("Space")
+            keys, value = what
+            answer_vas_by_keyboard(page, keys)
+            assert field.input_value() == str(value)
+            expect(marker).to_be_visible()
+            press_tab_until(page, "button[value=next]")
+            page.keyboard.press("Enter" if number % 2 else "Space")
         expected_vas.append(value)
 
     wait_for_path(page, "/q/review")
     expect(page.locator("h1")).to_have_text("Gennemse dine svar")
-    answers = page.locator("ol.review .answer").all_inner_texts()
-    assert answers == ([f"Dit svar: {v} (af 10)" for v in XQ]
-                       + [f"Dit svar: {v} (af 100)" for v in expected_vas])
+    answers = page.locator("ol.review p.answer").all_inner_texts()
+    assert answers == [f"Dit svar: {v} (ud af 10)" for v in XQ]
+    lines = page.locator("ol.review svg.vas-mini")  # each VAS answer drawn as a line
+    assert [label.split(",")[0] for label in lines.evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))")] == [
+        f"Dit svar: {v} ud af 100" for v in expected_vas]
     expect(page.locator("li.missing")).to_have_count(0)
     page.get_by_role("button", name="Send svar").tap()
 
@@ -159,12 +189,15 @@ def test_complete_danish_questionnaire_on_a_phone(live_server, new_context):
     assert result["xq"]["language"] == "da" and result["xq"]["mode"] == "web"
     assert result["xq"]["answers"] == {
         f"xq{n}": (v, "answered") for n, v in enumerate(XQ, start=1)}
+    context = answer_context(live_server, study_id)
     for n, (how, what) in enumerate(VAS, start=1):
         stored_value, state = result["vas"]["answers"][f"vas{n}"]
         assert state == "answered"
         assert stored_value == expected_vas[n - 1]
         if how == "tap":  # the tapped place on the line, within one point
             assert abs(stored_value - round(what * 100)) <= 1, (n, stored_value, what)
+        assert context[f"vas{n}"] == ("da", "tap" if how == "tap" else "keyboard"), n
+    assert context["xq1"] == ("da", None)
     assert result["xq"]["scores"]["total"] == pytest.approx(sum(XQ) / 8 * 10)
     assert result["vas"]["scores"]["mean"] is not None
     assert all(v is not None for v in result["xq"]["scores"].values())
@@ -208,15 +241,15 @@ def test_pages_reflow_without_horizontal_scrolling(live_server, new_context, wid
     page.goto(live_server.url + "/q/xq/1")
     check("XQ item")
     boxes = [page.locator(".choice").nth(i).bounding_box() for i in range(11)]
-    for value, box in enumerate(boxes):
-        assert box["width"] >= MIN_TARGET and box["height"] >= MIN_TARGET, (value, box)
+    for value, box in enumerate(boxes):  # one row: narrower than 44 px, never below 24
+        assert box["width"] >= MIN_CELL_WIDTH and box["height"] >= MIN_TARGET, (value, box)
     for button in page.locator("form button, a.lang").all():
         box = button.bounding_box()
         assert box["width"] >= MIN_TARGET and box["height"] >= MIN_TARGET, box
     page.goto(live_server.url + "/q/vas/1")
     check("VAS item")
     assert page.locator(".vas-track").bounding_box()["height"] >= MIN_TARGET
-    page.locator("#value").fill("101")
+    set_hidden_value(page, "101")  # only a tampered form can send it
     page.get_by_role("button", name="Næste").click()
     expect(page.locator("#value-error")).to_be_visible()
     check("VAS item with an error")
@@ -282,7 +315,7 @@ def test_every_participant_page_passes_axe(live_server, new_context, axe_script_
     page.goto(live_server.url + "/q/vas/1")
     scan("VAS item")
     tap_vas(page, 0.3)
-    page.locator("#value").fill("250")
+    set_hidden_value(page, "250")
     page.get_by_role("button", name="Næste").click()
     expect(page.locator("#value-error")).to_be_visible()
     scan("VAS item with a validation error")

@@ -19,7 +19,7 @@ from survey.responses.models import Response
 from ..conftest import BASE_URL, ParticipantBrowser
 
 XQ1_DA = "Hvor svært er det for dig at tale på grund af mundtørhed?"
-XQ1_EN = "How difficult is it for you to talk because of dryness?"
+XQ1_EN = "How difficult is it for you to talk because your mouth is dry?"
 SITE_XQ1_DA = "Hvor besværligt er det at tale, fordi munden er tør? (klinikkens ordlyd)"
 
 
@@ -50,7 +50,7 @@ BROKEN = {
                           'max_anchor = { da = "Meget spyt" }')],
         "scale 'saliva': 'max_anchor' has no 'en' text"),
     "missing-danish-title": (
-        "xq-1.0.toml", [('title = { da = "Spørgeskema om mundtørhed (XQ)", en =',
+        "xq-1.0.toml", [('title = { da = "Spørgeskema om mundtørhed", en =',
                          "title = { en =")],
         "'title' has no 'da' text"),
     "text-not-per-language": (
@@ -99,6 +99,13 @@ BROKEN = {
     "missing-version": (
         "xq-1.0.toml", [('version = "1.0"\n', "")],
         "missing 'version'"),
+    "recall-without-english": (
+        "xq-1.0.toml", [('instructions = {', 'recall = { da = "Tænk på den seneste uge." }\n'
+                                            'instructions = {')],
+        "'recall' has no 'en' text"),
+    "recall-not-per-language": (
+        "vas-1.0.toml", [('instructions = {', 'recall = "the past week"\ninstructions = {')],
+        "'recall' must give each language"),
     "invalid-toml": (
         "xq-1.0.toml", [("[[items]]", "[[items]")],
         "not valid TOML"),
@@ -128,6 +135,18 @@ def test_built_in_definitions_load():
         assert load_instrument_file(path).key == path.stem
     registry = load_registry()
     assert set(registry.codes) == {"xq", "vas"}
+
+
+RECALL = {"da": "Tænk på den seneste uge.", "en": "Think about the past week."}
+
+
+def test_recall_period_is_optional_and_read_per_language(tmp_path):
+    assert all(load_instrument_file(path).recall is None
+               for path in sorted(BUILT_IN_DIR.glob("*.toml")))
+    path = copy_definition(tmp_path, "xq-1.0.toml", [(
+        'instructions = {',
+        f'recall = {{ da = "{RECALL["da"]}", en = "{RECALL["en"]}" }}\ninstructions = {{')])
+    assert load_instrument_file(path).recall == RECALL
 
 
 def test_broken_file_is_refused_naming_file_and_problem(broken_definition):

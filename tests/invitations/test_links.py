@@ -128,7 +128,7 @@ def test_questionnaire_without_a_session_explains_how_to_continue(client):
     response = client.get("/q/xq/1", headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert "Your session has ended" in html
+    assert "You have been away for a while" in html
     assert "Du har været væk fra spørgeskemaet i et stykke tid" in html
 
 

@@ -157,8 +157,8 @@ def test_page_shows_invitations_responses_items_and_scores(app, client, make_par
     log_in(staff_login, "data_entry")
     html = participant_page(client, "P001")
     assert html.count('<section class="response"') == 2
-    assert "Xerostomia Questionnaire (XQ)" in html
-    assert ("<td>1</td><td>How difficult is it for you to talk because of dryness?</td>"
+    assert "Questions about dry mouth" in html
+    assert ("<td>1</td><td>How difficult is it for you to talk because your mouth is dry?</td>"
             "<td>3</td>") in html
     assert "48.8" in html  # the XQ total 48.75, as people read it
     assert "42.5" in html  # the VAS mean

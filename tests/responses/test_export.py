@@ -5,9 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from survey import create_app
 from survey.extensions import db
-from survey.instruments.loader import BUILT_IN_DIR
 from survey.invitations.services import create_invitation
 from survey.participants.services import add_participant
 
@@ -26,6 +24,8 @@ HEADER = (
      "response_id"]
     + XQ_IDS + [f"xq_{s}{p}" for s in XQ_SCORES for p in ("", "_prorated")]
     + VAS_IDS + [f"vas_{s}{p}" for s in VAS_SCORES for p in ("", "_prorated")]
+    + ["who_answered"] + [f"{i}_lang" for i in XQ_IDS]
+    + [f"{i}_lang" for i in VAS_IDS] + [f"{i}_input" for i in VAS_IDS]
 )
 
 # P001 answers everything. XQ: sum 39 x 1.25 = 48.75; eating xq2,3,5,7 = 5+0+7+2 = 14 / 4
@@ -141,7 +141,18 @@ def test_one_row_per_submitted_response_with_hand_computed_scores(exported, answ
         key = (row["study_id"], row["instrument"])
         assert {c: row[c] for c in EXPECTED[key]} == EXPECTED[key], key
         assert row["instrument_version"] == "1.0" and row["mode"] == "web"
-        assert row["language"] == {"P001": "da", "P002": "en"}[row["study_id"]]
+        lang = {"P001": "da", "P002": "en"}[row["study_id"]]
+        assert row["language"] == lang
+        ids = XQ_IDS if row["instrument"] == "xq" else VAS_IDS
+        assert {row[f"{i}_lang"] for i in ids} == {lang}  # skipped ones were shown too
+        other = VAS_IDS if row["instrument"] == "xq" else XQ_IDS
+        assert {row[f"{i}_lang"] for i in other} == {""}
+        assert row["who_answered"] == ""  # the optional question was not answered
+    inputs = {(r["study_id"], r["instrument"]): [r[f"{i}_input"] for i in VAS_IDS] for r in rows}
+    # Through a plain form (no JavaScript) a VAS answer is typed; an unanswered one has none.
+    assert inputs["P001", "vas"] == ["typed"] * 8
+    assert inputs["P002", "vas"] == ["" if v is None else "typed" for v in P002_VAS]
+    assert inputs["P001", "xq"] == [""] * 8
     assert len({r["response_id"] for r in rows}) == 4
     assert all(r["response_id"].isdigit() for r in rows)
 
@@ -229,22 +240,9 @@ def test_excel_to_standard_output_is_the_same_as_the_excel_file(runner, answered
 
 
 @pytest.fixture
-def danish_site_app(database_url, tmp_path):
+def danish_site_app(make_site_app):
     """The app with a site's own XQ wording whose version name has Danish letters."""
-    folder = tmp_path / "site"
-    folder.mkdir()
-    text = (BUILT_IN_DIR / "xq-1.0.toml").read_text(encoding="utf-8")
-    (folder / "xq-site.toml").write_text(
-        text.replace('version = "1.0"', f'version = "{DANISH_VERSION}"', 1), encoding="utf-8")
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
-                      "SQLALCHEMY_DATABASE_URI": database_url, "SURVEY_BASE_URL": BASE_URL,
-                      "SURVEY_INSTRUMENTS_DIR": str(folder)})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return make_site_app("xq-1.0.toml", [('version = "1.0"', f'version = "{DANISH_VERSION}"')])
 
 
 def test_danish_characters_survive_in_both_encodings(danish_site_app, tmp_path):

@@ -92,7 +92,7 @@ def test_gunicorn_logs_no_token_even_when_a_request_fails(tmp_path, make_invitat
          "--chdir", str(tmp_path), "--pythonpath", ROOT, "brokenapp:app"],
         env=env, cwd=ROOT)
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()
                 break

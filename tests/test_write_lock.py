@@ -36,7 +36,7 @@ def test_questionnaire_pages_do_not_wait_for_a_writer_on_sqlite(app, make_invita
             started = time.monotonic()
             response = participant_browser.client.get(page)
             assert response.status_code == 200, page
-            assert time.monotonic() - started < 1.5, page
+            assert time.monotonic() - started < 2.5, page  # waiting would take 3 s
         token = participant_browser.csrf_token("/q/xq/2")
         started = time.monotonic()
         with pytest.raises(OperationalError, match="database is locked"):

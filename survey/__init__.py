@@ -64,7 +64,8 @@ def register_extensions(app):
 
 def register_blueprints(app):
     app.register_blueprint(invitations_bp)
-    app.register_blueprint(questionnaire_bp)
+    # Its GET pages only read: they never wait for a writer (see survey/database.py).
+    app.register_blueprint(database.read_only_get(questionnaire_bp))
     app.register_blueprint(staff_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(clinic_bp)

@@ -1,8 +1,10 @@
 """HTTP hardening shared by every page, and keeping tokens out of logs."""
 import logging
 import re
+from urllib.parse import quote, unquote
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
+from flask import logging as flask_logging
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,24 +37,83 @@ def is_static_file():
     return endpoint == "static" or endpoint.endswith(".static")
 
 
+#: A run of characters that may be (part of) a URL in a log line, percent-encoded or not.
+URL_LIKE = re.compile(r"[^\s\"']+")
+#: Loggers that write request paths: the access logs, and the error logs whose
+#: "Exception on /i/… [GET]" lines and tracebacks name the path.
+REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask.app")
+
+
+def redact_tokens(text):
+    """`text` with every /i/<token> replaced, also where the path is percent-encoded.
+
+    The server decodes the path once before routing, so `/%69/…` and `/i/%41…`
+    reach the link page: each URL-like run is decoded the same way and, if it
+    names a link, written decoded with the token replaced (and anything not
+    printable re-encoded, so a log line cannot be split).
+    """
+    if "/" not in text:
+        return text
+
+    def redact(match):
+        chunk = match.group(0)
+        decoded = unquote(chunk) if "%" in chunk else chunk
+        if not TOKEN_IN_PATH.search(decoded):
+            return chunk
+        return quote(TOKEN_IN_PATH.sub("/i/[token]", decoded), safe=PRINTABLE_ASCII)
+
+    return URL_LIKE.sub(redact, text)
+
+
+PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "%")
+
+
 class RedactTokensFilter(logging.Filter):
-    """Replaces invitation tokens in log lines (request paths) with a placeholder."""
+    """Replaces invitation tokens in log records (message and traceback) with a placeholder.
+
+    Inside a request to a link, the request's own token is also replaced wherever
+    it appears, e.g. in an exception's message.
+    """
 
     def filter(self, record):
+        token = _current_token()
         message = record.getMessage()
-        if "/i/" in message.lower():
-            record.msg, record.args = TOKEN_IN_PATH.sub("/i/[token]", message), ()
+        redacted = _redact_record_text(message, token)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _redact_record_text(record.exc_text, token)
+        if record.stack_info:
+            record.stack_info = _redact_record_text(record.stack_info, token)
         return True
 
 
-def redact_tokens_in_logs():
-    """Install the filter on the loggers that write request lines."""
-    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactTokensFilter) for f in logger.filters):
-            logger.addFilter(RedactTokensFilter())
+def _redact_record_text(text, token):
+    if token:
+        text = text.replace(token, "[token]").replace(quote(token, safe=""), "[token]")
+    return redact_tokens(text)
+
+
+def _current_token():
+    if not has_request_context():
+        return None
+    token = (request.view_args or {}).get("token")
+    # A short value is no secret, and replacing it everywhere would garble the record.
+    return token if isinstance(token, str) and len(token) >= 8 else None
+
+
+def redact_tokens_in_logs(app=None):
+    """Install the filter on the loggers that write request lines and errors, and on
+    Flask's own log handler (which also writes the app's child loggers)."""
+    names = REQUEST_LOGGERS + ((app.logger.name,) if app is not None else ())
+    targets = [logging.getLogger(name) for name in names] + [flask_logging.default_handler]
+    for target in targets:
+        if not any(isinstance(f, RedactTokensFilter) for f in target.filters):
+            target.addFilter(RedactTokensFilter())
 
 
 def init_security(app):
     app.after_request(set_security_headers)
-    redact_tokens_in_logs()
+    redact_tokens_in_logs(app)

@@ -73,3 +73,6 @@ class RecoveryCode(db.Model):
     used_at = db.Column(UTCDateTime)
 
     user = db.relationship("StaffUser", back_populates="recovery_codes")
+
+
+from .throttle import LoginAddressTries  # noqa: E402, F401 (a staff table: the metadata sees it)

@@ -89,10 +89,14 @@ def authenticate(email, password, now=None):
     now = now or now_utc()
     user = find_staff_user(email or "")
     tried = claim_try(user, PASSWORD, now) if user is not None else None
+    stored_hash = user.password_hash if tried is not None else dummy_hash()
+    # The try counts now; the hash (tens of milliseconds) runs outside any transaction,
+    # so it never holds SQLite's write lock or a PostgreSQL row lock.
+    db.session.commit()
+    right = verify_password(stored_hash, password)
     if tried is None:
-        verify_password(dummy_hash(), password)
         return None
-    if not verify_password(user.password_hash, password):
+    if not right:
         _record_lock(user, tried)
         return None
     give_back(user, tried)

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 import segno
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
@@ -29,6 +30,7 @@ from .services import (
     start_totp_enrolment,
     verify_second_factor,
 )
+from .throttle import claim_address_try, give_back_address_try, window_minutes
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -59,6 +61,15 @@ def _refuse_login(form=None):
     return render_template("staff/login.html", form=form or LoginForm()), 401
 
 
+def _refuse_busy_address(form):
+    """Too many logins from this address: refused before any password is checked."""
+    minutes = window_minutes()
+    flash(ngettext("Too many login attempts from your network. Wait %(num)d minute and try "
+                   "again.", "Too many login attempts from your network. Wait %(num)d minutes "
+                   "and try again.", minutes), "error")
+    return render_template("staff/login.html", form=form), 429
+
+
 def _end_half_login():
     """Forget a login whose password was right but whose second factor failed or lapsed."""
     logout_user()
@@ -69,7 +80,12 @@ def _end_half_login():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        if not claim_address_try(request.remote_addr, now_utc()):
+            db.session.commit()
+            return _refuse_busy_address(form)
         user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            give_back_address_try(request.remote_addr, now_utc())
         db.session.commit()  # failed attempts and lockouts count even on failure
         if user is None:
             return _refuse_login(form)

@@ -1,0 +1,100 @@
+"""Only requests that may write take the database's write lock (survey/database.py).
+
+The questionnaire's GET pages run in read-only transactions: on SQLite they
+never wait for a writer, a write in them is refused by the database (so it
+fails every time in tests rather than now and then under load), and pages
+read and answers saved at the same time by many clients all succeed.
+"""
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from survey import database
+from survey.extensions import db
+from survey.invitations.models import Invitation
+from survey.responses.models import Answer
+
+from .conftest import BOTH_DATABASES, ParticipantBrowser
+
+
+def test_questionnaire_pages_do_not_wait_for_a_writer_on_sqlite(app, make_invitation,
+                                                               participant_browser, monkeypatch):
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 3000)
+    with app.app_context():
+        db.engine.dispose()  # new connections get the shorter timeout
+        path = db.engine.url.database
+    participant_browser.open(make_invitation())
+    participant_browser.answer("xq", 1, 4)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another request holds the write lock
+    writer.execute("UPDATE invitation SET last_activity_at = last_activity_at")
+    try:
+        for page in ("/q/", "/q/xq/1", "/q/xq/2", "/q/review"):
+            started = time.monotonic()
+            response = participant_browser.client.get(page)
+            assert response.status_code == 200, page
+            assert time.monotonic() - started < 2.5, page  # waiting would take 3 s
+        token = participant_browser.csrf_token("/q/xq/2")
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"):
+            participant_browser.client.post("/q/xq/2", data={
+                "csrf_token": token, "value": "5", "action": "next"})
+        assert time.monotonic() - started >= 2.5  # saving queued for the lock, as it should
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+@BOTH_DATABASES
+def test_a_write_in_a_read_only_page_is_refused_by_the_database(app, make_invitation):
+    make_invitation()
+    with app.test_request_context("/q/review", method="GET"):
+        assert database.in_read_only_request()
+        with pytest.raises(DBAPIError):
+            db.session.execute(db.update(Invitation).values(last_activity_at=None))
+            db.session.flush()
+        db.session.rollback()
+    with app.test_request_context("/q/xq/1", method="POST"):
+        assert not database.in_read_only_request()
+        db.session.execute(db.update(Invitation).values(last_activity_at=None))
+        db.session.commit()
+    with app.test_request_context("/i/some-token", method="GET"):
+        assert not database.in_read_only_request()  # opening a link writes
+
+
+@BOTH_DATABASES
+def test_many_clients_reading_and_saving_at_once_all_succeed(app, make_invitation):
+    browsers = []
+    for _ in range(6):
+        browser = ParticipantBrowser(app.test_client())
+        browser.open(make_invitation())
+        browsers.append(browser)
+    failures = []
+    barrier = threading.Barrier(len(browsers))
+
+    def participant(browser):
+        barrier.wait()
+        try:
+            for number in range(1, 9):
+                for page in (f"/q/xq/{number}", "/q/review", "/q/"):
+                    status = browser.client.get(page).status_code
+                    if status != 200:
+                        failures.append((page, status))
+                saved = browser.answer("xq", number, number)
+                if saved.status_code != 302:
+                    failures.append((number, saved.status_code))
+        except Exception as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+
+    threads = [threading.Thread(target=participant, args=(b,)) for b in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with app.app_context():
+        stored = db.session.execute(db.select(db.func.count(Answer.id))).scalar()
+    assert stored == 6 * 8

@@ -11,6 +11,7 @@ BASE_URL = "https://survey.example.dk"
 def environment(monkeypatch):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "x")
     monkeypatch.setenv("SURVEY_BASE_URL", BASE_URL)
+    monkeypatch.setenv("SURVEY_SMS_URL", "https://sms.example.dk/send")  # SMS really go out
     for lang in ("DA", "EN"):
         monkeypatch.delenv(f"SURVEY_SMS_SIGNATURE_{lang}", raising=False)
     return monkeypatch
@@ -46,6 +47,15 @@ def test_one_character_too_many_stops_the_app_with_the_limit_named(environment, 
 
 def test_a_longer_base_url_leaves_less_room(environment):
     environment.setenv("SURVEY_BASE_URL", "https://spoergeskema.rigshospitalet.dk")
+    with pytest.raises(ConfigurationError, match="at most 5 fit"):
+        create_app()
+
+
+def test_without_an_sms_gateway_the_length_is_not_held_against_a_long_base_url(environment):
+    environment.delenv("SURVEY_SMS_URL")
+    environment.setenv("SURVEY_BASE_URL", "https://spoergeskema.rigshospitalet.dk")
+    assert create_app().config["SURVEY_SMS_SIGNATURE"]["da"] == "Rigshospitalet"
+    environment.setenv("SURVEY_SMS_BACKEND", "http")  # the gateway chosen without its URL
     with pytest.raises(ConfigurationError, match="at most 5 fit"):
         create_app()
 

@@ -186,7 +186,8 @@ def _settle_double_entry(form, instrument, user, now):
 def resolve_discrepancy(form, reading, user, reason, now=None):
     """A coordinator decides the values of a form whose two entries differ; returns the response.
 
-    `reading` holds every item's and date's right value (from the paper). Each
+    `reading` holds every item's and date's right value (from the paper). The
+    coordinator must not have keyed in either entry (SameStaffMember). Each
     value that the entries disagreed on, or that the coordinator set differently
     from both, is audited with both entries' readings and the reason.
     """
@@ -197,6 +198,11 @@ def resolve_discrepancy(form, reading, user, reason, now=None):
                              _l("This form has no differences waiting to be resolved."))
     if not user.has_role("coordinator"):
         raise PermissionError(f"{user!r} may not resolve discrepancies")
+    if keyed_by(form, user):  # independent adjudication: never one's own reading
+        raise SameStaffMember(
+            f"{user!r} keyed in an entry of form {form.id}",
+            _l("You keyed in one of the two entries of this form, so you cannot decide between "
+               "them. Another coordinator must resolve the differences."))
     if not reason:
         raise ReasonRequired("resolving needs a reason", _l("Give a reason for the values chosen."))
     instrument = form_instrument(form)

@@ -82,10 +82,11 @@ def entry(study_id, code):
     status = 200
     if request.method == "GET":
         seen(participant)
-    elif form.validate():
+    elif form.validate() & form.check_status(participant):
         reading = form.reading(instrument, remarks=(form.remarks.data or "").strip())
         try:
-            saved = save_entry(participant, instrument, reading, current_user)
+            saved = save_entry(participant, instrument, reading, current_user,
+                               status_reason=form.status_reason.data)
         except (SameStaffMember, FormNotWaiting) as error:
             db.session.rollback()
             flash(error.message, "error")

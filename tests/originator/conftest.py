@@ -26,13 +26,14 @@ def staff_user(email):
 
 @pytest.fixture
 def web_and_clinic(app, make_participant, make_staff):
-    """{"web": response id, "clinic": response id} of P001's XQ answers."""
-    make_participant("P001")
+    """{"web": response id, "clinic": response id}: P001's XQ on the web, P002's at the clinic
+    (two participants: one participant's two would wait as duplicates)."""
     starter = make_staff("data_entry")
-    with app.app_context():
-        participant = get_participant("P001")
-        ids = {mode: submitted_xq(participant, mode, staff_user(starter)).id
-               for mode in ("web", "clinic")}
+    ids = {}
+    for study_id, mode in (("P001", "web"), ("P002", "clinic")):
+        make_participant(study_id)
+        with app.app_context():
+            ids[mode] = submitted_xq(get_participant(study_id), mode, staff_user(starter)).id
     return ids
 
 

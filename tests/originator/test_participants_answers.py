@@ -69,3 +69,33 @@ def test_a_paper_answer_can_still_be_corrected_on_the_route(app, client, screens
                          {**data, "xq1": "u", "reason": "Two marks on the sheet"})
     assert saved.status_code == 302
     assert stored_answers(app, paper_id)["xq1"] == ("unreadable", None)
+
+
+def response_routes(app):
+    """Every staff URL that takes a response id and accepts a POST, filled in for `rid`."""
+    return [rule for rule in app.url_map.iter_rules()
+            if "response_id" in rule.arguments and "POST" in rule.methods
+            and rule.rule.startswith("/staff/")]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_changes_a_web_or_clinic_answer(app, client, staff_login, web_and_clinic, role):
+    """Every POST route on a response, every role, a paper-only code and a new value: the
+    stored answers stay exactly as the participant gave them."""
+    routes = response_routes(app)
+    assert {r.endpoint for r in routes} >= {"paper.correct", "clarify.clarify"}
+    staff_login.as_role(role)
+    token = staff_login.csrf_token("/staff/")
+    before = {mode: stored_answers(app, rid) for mode, rid in web_and_clinic.items()}
+    for rule in routes:
+        for rid in web_and_clinic.values():
+            actions = ["note", "exclude", "include", "request"] if "action" in rule.arguments \
+                else [None]
+            for action in actions:
+                path = rule.build({"response_id": rid, **({"action": action} if action else {})},
+                                  append_unknown=False)[1]
+                client.post(path, data={
+                    "csrf_token": token, "xq1": "u", "xq2": "m", "xq3": "9", "item": "xq3",
+                    "value": "9", "requested_on": "20.11.2026", "channel": "phone",
+                    "participant_words": "x", "text": "x", "reason": "x", "confirm": "y"})
+    assert {mode: stored_answers(app, rid) for mode, rid in web_and_clinic.items()} == before

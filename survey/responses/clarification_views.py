@@ -112,12 +112,11 @@ def apply(action, response, form, instrument):
         form.channel.data, form.participant_words.data, current_user, form.reason.data)
 
 
-@bp.route("/<int:response_id>/<any(note, exclude, include, request):action>",
-          methods=["GET", "POST"])
+@bp.route("/<int:response_id>/<action>", methods=["GET", "POST"])
 @role_required("coordinator")
 def clarify(response_id, action):
     response = db.session.get(Response, response_id)
-    if response is None or response.status != "submitted":
+    if response is None or response.status != "submitted" or action not in ACTIONS:
         abort(404)
     if action in ("exclude", "include") and (action == "exclude") == response.excluded:
         # the other of the two applies

@@ -66,9 +66,8 @@ def staff_session_refusal(invitation=None):
 @bp.get("/i/<token>")
 def open_link(token):
     """Sets the session cookie and sends the browser on; nothing is written yet."""
-    refusal = staff_session_refusal(find_invitation_by_token(token.rstrip(TRAILING_JUNK)))
-    if refusal is not None:
-        return refusal
+    if current_user.is_authenticated:  # looked up only then: a participant's open is as before
+        return staff_session_refusal(find_invitation_by_token(token.rstrip(TRAILING_JUNK)))
     begin_participant_session(get_invitation_or_abort(token))
     return redirect(url_for(".link_opened"))
 

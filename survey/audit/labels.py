@@ -26,6 +26,10 @@ ACTION_NAMES = {
     "invite": _l("Invitation sent"), "resend": _l("Link sent again"),
     "new_link": _l("New link made"), "send": _l("Message sent"), "lock": _l("Account locked"),
     "use": _l("Recovery code used"), "try_code": _l("Two-factor code tried"),
+    "note": _l("Note added"), "exclude": _l("Excluded from analysis"),
+    "include": _l("Taken back into the analysis"),
+    "request_change": _l("Change asked for by the participant"),
+    "confirm_status": _l("Keyed in although the participant is not active"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -33,6 +37,8 @@ ENTITY_NAMES = {
     "participant": _l("Participant"), "invitation": _l("Invitation"),
     "outbound_message": _l("Message"), "staff_user": _l("Staff account"),
     "recovery_code": _l("Recovery code"), "reminder_schedule": _l("Reminder schedule"),
+    "answer_note": _l("Note on an answer"),
+    "requested_change": _l("Change asked for by the participant"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -46,6 +52,10 @@ FIELD_NAMES = {
     "two_factor": _l("Two-factor authentication"), "reminder_days": _l("Days after the invitation"),
     "sending_hours": _l("Sending hours"), "second_factor": _l("Two-factor code"),
     "who_answered": _l("Who filled in the questionnaire"),
+    "excluded": _l("Excluded from analysis"), "request_channel": _l("How the participant asked"),
+    "requested_on": _l("Date the participant asked"),
+    "participant_words": _l("The participant's own words"),
+    "participant_status": _l("Participant's status"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -70,6 +80,10 @@ VALUE_NAMES = {
     "second_factor": {"right": _l("right"), "wrong": _l("wrong"),
                       "locked": _l("refused: the account is locked")},
     "password": {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)")},
+    "excluded": {"True": _l("yes"), "False": _l("no")},
+    "request_channel": {"phone": _l("by phone"), "letter": _l("by letter"),
+                        "in_person": _l("in person")},
+    "participant_status": STATUS_NAMES,
 }
 ANSWER_STATE_NAMES = {"not_answered": _l("Not answered"), "multiple_marks": _l("Several marks"),
                       "unreadable": _l("Unreadable")}
@@ -80,6 +94,7 @@ PURPOSE_NAMES = {
     "follow-up": _l("Follow-up"), "letter": _l("Letters to print"),
     "duplicate decision": _l("Deciding which response counts"),
     "correction": _l("Correcting answers"),
+    "clarification": _l("Notes, exclusion or a participant's requested change"),
 }
 #: System actors ("system:<what>"); staff are shown by e-mail address.
 ACTOR_NAMES = {"system:cli": _l("Command line"), "system:messaging": _l("Automatic sending"),

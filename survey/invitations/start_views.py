@@ -24,7 +24,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES
 from .services import invitation_state
 from .short_codes import find_invitation_by_short_code, normalise_code, start_attempts
-from .views import start_participant_session
+from .views import staff_session_refusal, start_participant_session
 
 bp = Blueprint("start", __name__)
 
@@ -44,6 +44,9 @@ def start():
     if lang in LANGUAGES:
         session["lang"] = lang
         return redirect(url_for(".start"))
+    refusal = staff_session_refusal()
+    if refusal is not None:
+        return refusal
     form = StartForm()
     if request.method == "GET":
         return render_start(form)

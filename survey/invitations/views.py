@@ -6,6 +6,7 @@ address notes the invitation as opened only when that cookie comes back,
 which a browser does and a scanner does not.
 """
 from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask_login import current_user
 
 from ..extensions import db
 from .models import Invitation
@@ -49,9 +50,24 @@ def start_participant_session(invitation):
     record_opened(invitation)
 
 
+def staff_session_refusal(invitation=None):
+    """The refusal page when a staff member is logged in in this browser, else None.
+
+    Opening a participant's link would end the staff session and let its
+    holder answer as the participant by accident; answers given with staff
+    present go through clinic mode, which records who started the session.
+    """
+    if not current_user.is_authenticated:
+        return None
+    participant = invitation.participant if invitation is not None else None
+    return render_template("errors/staff_session.html", participant=participant), 403
+
+
 @bp.get("/i/<token>")
 def open_link(token):
     """Sets the session cookie and sends the browser on; nothing is written yet."""
+    if current_user.is_authenticated:  # looked up only then: a participant's open is as before
+        return staff_session_refusal(find_invitation_by_token(token.rstrip(TRAILING_JUNK)))
     begin_participant_session(get_invitation_or_abort(token))
     return redirect(url_for(".link_opened"))
 

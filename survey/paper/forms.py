@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -86,6 +86,23 @@ class PaperDatesForm(FlaskForm):
 class PaperEntryForm(PaperDatesForm):
     remarks = TextAreaField(_l("Remarks (e.g. a comment written on the form)"),
                             validators=[Length(max=2000)])
+    #: Needed only for a participant who has withdrawn or died (the view checks).
+    status_confirmed = BooleanField(_l("I know the participant's status, and the study team "
+                                       "has decided that this form is used."))
+    status_reason = TextAreaField(_l("Reason for keying in this form all the same"),
+                                  validators=[Length(max=2000)])
+
+    def check_status(self, participant):
+        """For a participant no longer active: the box ticked and a reason (call after
+        validate()); True when all is well."""
+        if participant.status == "active":
+            return True
+        if not self.status_confirmed.data:
+            self.status_confirmed.errors = [_l("Tick the box to confirm that this form is used "
+                                               "although the participant is no longer active.")]
+        if not (self.status_reason.data or "").strip():
+            self.status_reason.errors = [_l("Give the reason for keying in this form.")]
+        return not (self.status_confirmed.errors or self.status_reason.errors)
 
 
 class VisualCheckForm(PaperDatesForm):
@@ -126,7 +143,8 @@ def entry_form(instrument, base=PaperEntryForm, **kwargs):
 
 def typed_field_ids(instrument, form):
     """Field ids in screen order, to focus the first one with an error."""
-    ids = ["received_on", "completed_on"] if "received_on" in form else []
+    ids = [name for name in ("status_confirmed", "status_reason") if name in form]
+    ids += ["received_on", "completed_on"] if "received_on" in form else []
     ids += [item.id for item in instrument.items]
     ids += [name for name in ("remarks", "reason", "counting") if name in form]
     return ids

@@ -58,6 +58,10 @@ class PaperEntry(db.Model):
     completed_on = db.Column(db.Date)
     received_on = db.Column(db.Date, nullable=False)
     remarks = db.Column(db.Text)
+    #: Keyed in for a participant who had withdrawn or died: their status then, and the
+    #: reason the person keying it in gave for using the form. Empty for active participants.
+    participant_status = db.Column(db.String(12))
+    status_reason = db.Column(db.Text)
 
     form = db.relationship("PaperForm", back_populates="entries")
     entered_by = db.relationship("StaffUser")

@@ -75,10 +75,14 @@ def decide(study_id, code):
 
 @role_required("coordinator")
 def correct(response_id):
-    """Correct one or more answers of a submitted response, with a reason."""
+    """Correct one or more answers of a verified paper response, with a reason."""
     response = db.session.get(Response, response_id)
     if response is None or response.status != "submitted":
         abort(404)
+    if response.mode != "paper":
+        # The participant's own answers: refused before any form is read (corrections.py
+        # refuses too, whoever calls it).
+        return render_template("paper/not_correctable.html", response=response), 403
     instrument = instruments().get(response.instrument_code, response.instrument_version)
     stored = {a.item_id: (a.state, a.value) for a in response.answers}
     form = entry_form(instrument, CorrectionForm)

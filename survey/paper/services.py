@@ -93,16 +93,24 @@ def _lock_participant(participant):
                        .with_for_update())
 
 
-def save_entry(participant, instrument, reading, user, now=None):
+def save_entry(participant, instrument, reading, user, now=None, status_reason=None):
     """Save one person's keying-in of a paper form and return the PaperEntry.
 
     It becomes the second entry of the form waiting for one, or the first entry
     of a new form. A second entry that agrees with the first verifies the form
     (a response is made); one that differs sends it to a coordinator
     (status "discrepancy"). Raises SameStaffMember if `user` keyed the first entry.
+    For a participant who has withdrawn or died, `status_reason` (why the form is
+    used all the same) is required; it is kept on the entry and audited.
     """
     now = now or now_utc()
     _lock_participant(participant)
+    status_reason = (status_reason or "").strip() or None
+    if participant.status != "active" and status_reason is None:
+        raise ReasonRequired(
+            f"{participant.study_id} is {participant.status}: keying in needs a reason",
+            _l("This participant is no longer active in the study. Tick the box and give the "
+               "reason for keying in the form all the same."))
     check_reading(instrument, reading)
     form = awaiting_second_entry(participant, instrument.code)
     if form is None:
@@ -117,6 +125,11 @@ def save_entry(participant, instrument, reading, user, now=None):
         raise ValueError(f"form {form.id} is on {form.instrument_version}, "
                          f"the entry on {instrument.version}")
     entry = _add_entry(form, len(form.entries) + 1, reading, user, now)
+    if participant.status != "active":
+        entry.participant_status, entry.status_reason = participant.status, status_reason
+        record_change(staff_actor(user), "confirm_status", "paper_entry", entry.id,
+                      field="participant_status", new=participant.status,
+                      reason=status_reason, participant_id=participant.id, now=now)
     if entry.entry_number == 2:
         _settle_double_entry(form, instrument, user, now)
     return entry
@@ -186,7 +199,8 @@ def _settle_double_entry(form, instrument, user, now):
 def resolve_discrepancy(form, reading, user, reason, now=None):
     """A coordinator decides the values of a form whose two entries differ; returns the response.
 
-    `reading` holds every item's and date's right value (from the paper). Each
+    `reading` holds every item's and date's right value (from the paper). The
+    coordinator must not have keyed in either entry (SameStaffMember). Each
     value that the entries disagreed on, or that the coordinator set differently
     from both, is audited with both entries' readings and the reason.
     """
@@ -197,6 +211,11 @@ def resolve_discrepancy(form, reading, user, reason, now=None):
                              _l("This form has no differences waiting to be resolved."))
     if not user.has_role("coordinator"):
         raise PermissionError(f"{user!r} may not resolve discrepancies")
+    if keyed_by(form, user):  # independent adjudication: never one's own reading
+        raise SameStaffMember(
+            f"{user!r} keyed in an entry of form {form.id}",
+            _l("You keyed in one of the two entries of this form, so you cannot decide between "
+               "them. Another coordinator must resolve the differences."))
     if not reason:
         raise ReasonRequired("resolving needs a reason", _l("Give a reason for the values chosen."))
     instrument = form_instrument(form)

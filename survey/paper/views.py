@@ -82,10 +82,11 @@ def entry(study_id, code):
     status = 200
     if request.method == "GET":
         seen(participant)
-    elif form.validate():
+    elif form.validate() & form.check_status(participant):
         reading = form.reading(instrument, remarks=(form.remarks.data or "").strip())
         try:
-            saved = save_entry(participant, instrument, reading, current_user)
+            saved = save_entry(participant, instrument, reading, current_user,
+                               status_reason=form.status_reason.data)
         except (SameStaffMember, FormNotWaiting) as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -123,6 +124,19 @@ def entry_outcome(paper_form, participant, instrument):
                     "places. A coordinator will compare them with the paper form.", n, **names)
 
 
+def settle(form, action):
+    """Run a verifying service call and commit; None when done, else the HTTP status with
+    the service's message on the reason field (409: the person keyed this form in)."""
+    try:
+        action()
+    except PaperEntryError as error:
+        db.session.rollback()
+        form.reason.errors.append(error.message)
+        return 409 if isinstance(error, SameStaffMember) else 422
+    db.session.commit()
+    return None
+
+
 @bp.route("/forms/<int:form_id>/check", methods=["GET", "POST"])
 @role_required("data_entry")
 def check(form_id):
@@ -139,15 +153,9 @@ def check(form_id):
         form.fill(keyed)
         seen(paper_form.participant)
     elif form.validate():
-        try:
-            confirm_visual_check(paper_form, form.reading(instrument), current_user,
-                                 form.reason.data)
-        except PaperEntryError as error:
-            db.session.rollback()
-            form.reason.errors.append(error.message)
-            status = 409 if isinstance(error, SameStaffMember) else 422
-        else:
-            db.session.commit()
+        status = settle(form, lambda: confirm_visual_check(
+            paper_form, form.reading(instrument), current_user, form.reason.data))
+        if status is None:
             flash(_("%(instrument)s for %(study_id)s is verified and saved.",
                     instrument=localized(instrument.title),
                     study_id=paper_form.participant.study_id), "info")
@@ -180,17 +188,19 @@ def resolve(form_id):
             form[name].data = ""
         seen(paper_form.participant)
     elif form.validate():
-        resolve_discrepancy(paper_form, form.reading(instrument), current_user, form.reason.data)
-        db.session.commit()
-        flash(_("The differences are resolved: %(instrument)s for %(study_id)s is verified and "
-                "saved.", instrument=localized(instrument.title),
-                study_id=paper_form.participant.study_id), "info")
-        return redirect(url_for(".index"))
+        status = settle(form, lambda: resolve_discrepancy(
+            paper_form, form.reading(instrument), current_user, form.reason.data))
+        if status is None:
+            flash(_("The differences are resolved: %(instrument)s for %(study_id)s is verified "
+                    "and saved.", instrument=localized(instrument.title),
+                    study_id=paper_form.participant.study_id), "info")
+            return redirect(url_for(".index"))
     else:
         status = 422
     return render_template(
         "paper/resolve.html", paper_form=paper_form, instrument=instrument, form=form,
         first=first, second=second, differing=set(differing),
+        blocked=keyed_by(paper_form, current_user),
         focus=first_error(instrument, form, differing[0] if differing else "reason"),
     ), status
 

@@ -36,8 +36,9 @@ PER_PAGE = 50
 
 #: One response as the participant page shows it.
 ResponseView = namedtuple("ResponseView", "response title items scores")
-#: One item of a response: its number (None if the definition lacks it), text, Answer or None.
-ItemView = namedtuple("ItemView", "number text answer")
+#: One item of a response: its number (None if the definition lacks it), text, Answer or
+#: None, and id (for the notes and requested changes beside the answer).
+ItemView = namedtuple("ItemView", "number text answer item_id")
 ScoreView = namedtuple("ScoreView", "label score")
 
 
@@ -80,9 +81,9 @@ def describe_response(response):
     if instrument is not None:
         title = localized(instrument.title)
         labels = {rule.id: localized(rule.label) for rule in instrument.scores}
-        items = [ItemView(item.number, localized(item.text), answers.pop(item.id, None))
+        items = [ItemView(item.number, localized(item.text), answers.pop(item.id, None), item.id)
                  for item in instrument.items]
-    items += [ItemView(None, item_id, answer) for item_id, answer in answers.items()]
+    items += [ItemView(None, item_id, answer, item_id) for item_id, answer in answers.items()]
     scores = [ScoreView(labels.get(s.score_id, s.score_id), s) for s in response.scores]
     return ResponseView(response, title, items, scores)
 
@@ -90,7 +91,8 @@ def describe_response(response):
 def participant_responses(participant):
     return db.session.execute(
         db.select(Response).where(Response.participant_id == participant.id)
-        .options(selectinload(Response.answers), selectinload(Response.scores))
+        .options(selectinload(Response.answers), selectinload(Response.scores),
+                 selectinload(Response.notes), selectinload(Response.requested_changes))
         .order_by(Response.started_at, Response.id)
     ).scalars().all()
 

@@ -1,4 +1,10 @@
-"""Correcting an answer after submission or verification: with a reason, rescored, audited."""
+"""Correcting a paper answer after verification: with a reason, rescored, audited.
+
+Only paper responses are corrected: staff keyed their values in from the sheet,
+so a misreading is staff's to put right. Web and clinic answers are the
+participant's own (the participant is the originator of ePRO data): no staff
+role changes them. What staff can do with those instead is in clarifications.py.
+"""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -25,8 +31,22 @@ class CorrectionReasonRequired(CorrectionError):
     pass
 
 
+class ParticipantsAnswer(CorrectionError):
+    """The answer was given by the participant (web or clinic): staff never change it."""
+
+
+def refuse_unless_paper(response):
+    """Raise ParticipantsAnswer unless `response` was keyed in from a paper form."""
+    if response.mode != "paper":
+        raise ParticipantsAnswer(
+            f"response {response.id} was answered by the participant ({response.mode}): "
+            "its answers are never changed by staff",
+            _l("These answers were given by the participant, so nobody on the study team can "
+               "change them. Only answers keyed in from a paper form can be corrected."))
+
+
 def correct_answer(response, item_id, code, value, staff_user, reason, now=None):
-    """Change one item's stored answer of a submitted response and recompute its scores.
+    """Change one item's stored answer of a verified paper response and recompute its scores.
 
     `code` is the answer state ("answered", "not_answered", "multiple_marks",
     "unreadable") and `value` the number for "answered", else None. A reason is
@@ -34,6 +54,7 @@ def correct_answer(response, item_id, code, value, staff_user, reason, now=None)
     score that changes is recorded with the same reason. Returns the Answer.
     """
     now = now or now_utc()
+    refuse_unless_paper(response)
     reason = (reason or "").strip()
     if not reason:
         raise CorrectionReasonRequired("a correction after submission needs a reason",
@@ -58,7 +79,6 @@ def correct_answer(response, item_id, code, value, staff_user, reason, now=None)
         answer = Answer(response=response, item_id=item_id, answered_at=now)
         db.session.add(answer)
     answer.state, answer.value = code, value
-    answer.input_method = None  # the value is now the coordinator's, not a tap or a keypress
     response.updated_at = now
     db.session.flush()
     actor = staff_actor(staff_user)

@@ -6,10 +6,14 @@ from ..timeutil import UTCDateTime, now_utc
 MODES = ("web", "paper", "clinic")
 #: multiple_marks and unreadable come from paper; every state but answered scores as missing.
 ANSWER_STATES = ("answered", "not_answered", "multiple_marks", "unreadable")
+#: What only a paper form can show: never set on a web or clinic answer.
+PAPER_ONLY_STATES = ("multiple_marks", "unreadable")
 DUPLICATE_STATES = ("pending", "counts", "does_not_count")
 #: How a VAS answer was given on the web: a tap or click on the line, the line's
 #: keyboard control, or the number field (always so without JavaScript).
 INPUT_METHODS = ("tap", "keyboard", "typed")
+#: How a participant asked to change an answer after submitting it.
+REQUEST_CHANNELS = ("phone", "letter", "in_person")
 
 
 class Response(db.Model):
@@ -26,6 +30,8 @@ class Response(db.Model):
         CheckConstraint("language IN ('da', 'en')", name="language"),
         CheckConstraint("duplicate_status IN ('pending', 'counts', 'does_not_count')",
                         name="duplicate_status"),
+        CheckConstraint("(excluded_at IS NULL) = (exclusion_reason IS NULL)",
+                        name="excluded_with_reason"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -48,15 +54,37 @@ class Response(db.Model):
     #: Set when the participant has another submitted response to the same instrument:
     #: pending until a coordinator decides which one counts. Empty: the only one.
     duplicate_status = db.Column(db.String(16))
+    #: Excluded from analysis by staff, with a reason (clarifications.py); never deleted:
+    #: still exported, flagged. Empty when the response is in the analysis.
+    #: Who excluded it is in the audit trail.
+    excluded_at = db.Column(UTCDateTime)
+    exclusion_reason = db.Column(db.Text)
 
     invitation = db.relationship("Invitation", back_populates="responses")
     participant = db.relationship("Participant")
     answers = db.relationship("Answer", back_populates="response", order_by="Answer.id")
     scores = db.relationship("Score", back_populates="response", order_by="Score.id")
+    notes = db.relationship("AnswerNote", back_populates="response", order_by="AnswerNote.id")
+    requested_changes = db.relationship("RequestedChange", back_populates="response",
+                                        order_by="RequestedChange.id")
 
-    def answer_values(self):
-        """{item_id: value or None} for every item with a stored answer."""
-        return {a.item_id: a.value for a in self.answers}
+    def answer_values(self, as_submitted=False):
+        """{item_id: value or None} for every item with a stored answer: the value the
+        scores use, i.e. the participant's latest requested change where there is one,
+        or (`as_submitted`) exactly what was submitted."""
+        values = {a.item_id: a.value for a in self.answers}
+        if not as_submitted:
+            values.update({item_id: change.value
+                           for item_id, change in self.latest_requests().items()})
+        return values
+
+    def latest_requests(self):
+        """{item_id: the latest RequestedChange} of this response."""
+        return {change.item_id: change for change in self.requested_changes}
+
+    @property
+    def excluded(self):
+        return self.excluded_at is not None
 
     @property
     def counts(self):
@@ -109,3 +137,50 @@ class Score(db.Model):
     computed_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
 
     response = db.relationship("Response", back_populates="scores")
+
+
+class AnswerNote(db.Model):
+    """A data-clarification note on one answer: says something about it, changes nothing."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    response_id = db.Column(db.ForeignKey("response.id"), nullable=False, index=True)
+    item_id = db.Column(db.String(40), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    written_by_id = db.Column(db.ForeignKey("staff_user.id"), nullable=False)
+    written_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+
+    response = db.relationship("Response", back_populates="notes")
+    written_by = db.relationship("StaffUser")
+
+
+class RequestedChange(db.Model):
+    """The participant asked, after submitting, for an answer to be changed.
+
+    The submitted Answer stays as it was; this row holds the new answer, how and
+    when the participant asked, in their own words, and who on the study team
+    took the request. The latest one per item is the value the scores use.
+    """
+
+    __table_args__ = (
+        CheckConstraint("state IN ('answered', 'not_answered')", name="state"),
+        CheckConstraint("(state = 'answered') = (value IS NOT NULL)", name="value_iff_answered"),
+        CheckConstraint("channel IN ('phone', 'letter', 'in_person')", name="channel"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    response_id = db.Column(db.ForeignKey("response.id"), nullable=False, index=True)
+    item_id = db.Column(db.String(40), nullable=False)
+    #: Only what a participant can give: a value, or no answer (never a paper-only code).
+    state = db.Column(db.String(16), nullable=False)
+    value = db.Column(db.Integer)
+    #: The day the participant asked, and how.
+    requested_on = db.Column(db.Date, nullable=False)
+    channel = db.Column(db.String(12), nullable=False)
+    participant_words = db.Column(db.Text, nullable=False)
+    reason = db.Column(db.Text, nullable=False)
+    #: The staff member who took the request (and recorded it).
+    taken_by_id = db.Column(db.ForeignKey("staff_user.id"), nullable=False)
+    recorded_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
+
+    response = db.relationship("Response", back_populates="requested_changes")
+    taken_by = db.relationship("StaffUser")

@@ -13,12 +13,16 @@ from survey.audit.labels import ACTION_NAMES, ENTITY_NAMES, FIELD_NAMES, PURPOSE
 from survey.audit.models import AccessRecord
 from survey.audit.services import record_access
 from survey.extensions import db
+from survey.instruments import instruments
+from survey.paper.services import save_entry
 from survey.participants.services import get_participant, set_participant_status
 from survey.responses.corrections import correct_answer
 from survey.responses.models import Response
 from survey.staff.models import StaffUser
+from survey.staff.services import create_staff_user
 
-from ..conftest import ParticipantBrowser
+from ..conftest import STAFF_PASSWORD, ParticipantBrowser
+from ..paper.conftest import reading as paper_reading
 
 SURVEY = Path(__file__).resolve().parents[2] / "survey"
 XQ = [3, 5, 0, 10, 7, 8, 2, 4]
@@ -96,7 +100,8 @@ def table_cells(html, column):
 
 @pytest.fixture
 def trail(app, make_participant, make_invitation, make_staff):
-    """P001 answers on the web (changing one answer), a coordinator corrects xq3 and the
+    """P001 answers on the web (changing one answer), sends the same XQ on paper, a
+    coordinator corrects xq3 of the paper form (web answers are never corrected) and the
     participant is later recorded as withdrawn: creates, updates, a submit, scores,
     a correction and status changes."""
     email = make_staff("coordinator")
@@ -110,9 +115,13 @@ def trail(app, make_participant, make_invitation, make_staff):
         coordinator = db.session.execute(
             db.select(StaffUser).where(StaffUser.email == email)).scalar_one()
         participant = get_participant("P001")
-        response = db.session.execute(db.select(Response).where(
-            Response.instrument_code == "xq")).scalar_one()
-        correct_answer(response, "xq3", "unreadable", None, coordinator, "Læst forkert")
+        keyers = [create_staff_user(f"keyer{n}@example.dk", "data_entry", STAFF_PASSWORD)
+                  for n in (1, 2)]
+        for keyer in keyers:
+            entry = save_entry(participant, instruments().current("xq"), paper_reading("xq", XQ),
+                               keyer)
+        correct_answer(entry.form.response, "xq3", "unreadable", None, coordinator,
+                       "Læst forkert")
         set_participant_status(participant, "withdrawn", date(2026, 11, 1), "Ønsker ikke mere",
                                f"staff:{coordinator.id}")
         db.session.commit()
@@ -175,15 +184,19 @@ def purposes(app):
 
 
 def test_corrections_and_decisions_log_their_own_purpose(app, client, staff_login, trail):
-    """Opening the correction screen of a web response is not 'paper entry'."""
+    """Opening the correction screen of a paper response is not 'paper entry'."""
     staff_login.login(trail)
-    assert client.get("/staff/paper/responses/1/correct").status_code == 200
+    with app.app_context():
+        paper_id = db.session.execute(db.select(Response.id).where(
+            Response.mode == "paper")).scalar_one()
+    assert client.get(f"/staff/paper/responses/{paper_id}/correct").status_code == 200
     assert purposes(app)[-1] == "correction"
 
 
 def test_access_report_names_every_purpose_in_words(app, client, staff_login, trail):
     with app.app_context():
-        user = db.session.execute(db.select(StaffUser)).scalar_one()
+        user = db.session.execute(db.select(StaffUser).where(
+            StaffUser.email == trail)).scalar_one()
         participant = get_participant("P001")
         for purpose in PURPOSE_NAMES:
             record_access(user, participant, purpose)

@@ -157,3 +157,13 @@ def test_every_letter_fits_one_a4_page(app_ctx, template, lang):
         pdf = letters_pdf([letter_text(fixed_context(template, lang, short_code="K7QM-3XHD-92"))])
     assert re.findall(rb"/Count (\d+)", pdf) == [b"1"]
     assert b"/MediaBox [0 0 595.28 841.89]" in pdf  # A4 in points
+
+
+def test_the_letter_shows_the_link_as_text_not_as_something_to_click(
+        client, coordinator, letter_participants):
+    """Staff print the letter; clicking the link in a staff browser would answer as P001."""
+    for path in ("/staff/letters/participant/P001", "/staff/letters/"):
+        html = client.get(path).get_data(as_text=True)
+        assert f"{BASE_URL}/i/" in html
+        assert not re.search(r"""href=["'][^"']*/i/""", html)
+        assert not re.search(r"""href=["'][^"']*/start""", html)

@@ -21,8 +21,10 @@ from .conftest import XQ, reading
 WEB_XQ = [1, 1, 1, 1, 1, 1, 1, 1]
 
 
-def answered_on_the_web(participant, values=WEB_XQ):
-    invitation, _ = create_invitation(participant)
+def answered_on_the_web(participant, values=WEB_XQ, invitation=None):
+    """The participant's submitted XQ through a new link (or through `invitation`)."""
+    if invitation is None:
+        invitation, _ = create_invitation(participant)
     for n, value in enumerate(values, start=1):
         save_answer(invitation, "xq", f"xq{n}", value, "da")
     submit_invitation(invitation, "da")

@@ -83,9 +83,10 @@ def test_unchanged_page_saved_again_keeps_how_the_answer_was_given(app, make_inv
     assert answers(app)["vas3"] == (60, "da", "typed")
 
 
-def test_a_coordinators_correction_clears_the_input_method(app, make_invitation, make_staff,
-                                                           participant_browser):
-    from survey.responses.corrections import correct_answer
+def test_a_coordinator_cannot_correct_a_web_answer_and_its_input_method_stays(
+        app, make_invitation, make_staff, participant_browser):
+    """Web answers are the participant's (rule changed: staff once could overwrite them)."""
+    from survey.responses.corrections import ParticipantsAnswer, correct_answer
     from survey.staff.models import StaffUser
 
     email = make_staff("coordinator")
@@ -97,9 +98,10 @@ def test_a_coordinators_correction_clears_the_input_method(app, make_invitation,
             db.select(Response).where(Response.instrument_code == "vas")).scalar_one()
         coordinator = db.session.execute(
             db.select(StaffUser).where(StaffUser.email == email)).scalar_one()
-        correct_answer(response, "vas1", "answered", 73, coordinator, "mark measured again")
-        db.session.commit()
-    assert answers(app)["vas1"] == (73, "en", None)  # the page's language, the staff's value
+        with pytest.raises(ParticipantsAnswer):
+            correct_answer(response, "vas1", "answered", 73, coordinator, "mark measured again")
+        db.session.rollback()
+    assert answers(app)["vas1"] == (37, "en", "tap")
 
 
 @pytest.mark.parametrize("posted, stored", [

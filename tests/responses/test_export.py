@@ -26,6 +26,12 @@ HEADER = (
     + VAS_IDS + [f"vas_{s}{p}" for s in VAS_SCORES for p in ("", "_prorated")]
     + ["who_answered"] + [f"{i}_lang" for i in XQ_IDS]
     + [f"{i}_lang" for i in VAS_IDS] + [f"{i}_input" for i in VAS_IDS]
+    # Added for issue 10 (the participant is the originator), after every earlier column.
+    + ["participant_status", "participant_status_date", "excluded", "exclusion_reason"]
+    + [f"{i}_{s}" for i in XQ_IDS for s in ("requested", "note")]
+    + [f"xq_{s}_as_submitted" for s in XQ_SCORES]
+    + [f"{i}_{s}" for i in VAS_IDS for s in ("requested", "note")]
+    + [f"vas_{s}_as_submitted" for s in VAS_SCORES]
 )
 
 # P001 answers everything. XQ: sum 39 x 1.25 = 48.75; eating xq2,3,5,7 = 5+0+7+2 = 14 / 4

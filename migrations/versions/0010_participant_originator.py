@@ -1,7 +1,7 @@
 """the participant is the originator: notes on answers, exclusion from analysis,
 participant-requested changes; paper entries for withdrawn or deceased participants
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-29 17:30:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-11-29 17:30:00
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0013'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """HTTP hardening shared by every page, and keeping tokens out of logs."""
 import logging
 import re
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import current_app, has_request_context, request
 from flask import logging as flask_logging
@@ -117,3 +117,14 @@ def redact_tokens_in_logs(app=None):
 def init_security(app):
     app.after_request(set_security_headers)
     redact_tokens_in_logs(app)
+
+
+def local_path(target, prefix):
+    """`target` if it is a path under `prefix` on this site, else None: never an open
+    redirect, and never a control character (CR/LF would split the Location header)."""
+    if not target or any(c < " " or c in "\\\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith(prefix):
+        return None
+    return target

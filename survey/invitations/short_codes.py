@@ -11,7 +11,8 @@ and the invitation stores only a keyed digest of it (``Invitation.short_code``).
 So, as with links, a copy of the database alone cannot be turned into codes;
 every print of a letter shows the same code; and the code stops working
 whenever the invitation does (expired, revoked, participant no longer active).
-Only invitations that a letter was made for have a working code.
+A code works from the moment its invitation is made (an audited action);
+printing a letter only shows it.
 
 Why guessing is hopeless
 ------------------------
@@ -73,6 +74,13 @@ def assign_short_code(invitation):
     code = code_for_invitation(invitation)
     invitation.short_code = _stored_digest(code)
     return format_code(code)
+
+
+def printed_code(invitation):
+    """The invitation's code grouped for a letter, or None if it was never switched on
+    (an invitation made before codes came with every link)."""
+    code = code_for_invitation(invitation)
+    return format_code(code) if invitation.short_code == _stored_digest(code) else None
 
 
 def format_code(code):

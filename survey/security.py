@@ -3,8 +3,9 @@ import logging
 import re
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import Request, current_app, has_request_context, request
 from flask import logging as flask_logging
+from werkzeug.datastructures import ImmutableMultiDict
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -114,7 +115,18 @@ def redact_tokens_in_logs(app=None):
             target.addFilter(RedactTokensFilter())
 
 
+class RequestWithoutFiles(Request):
+    """No page of this system takes a file. A file sent in a form is dropped, so a
+    form never gets a file where it expects text; the field is simply missing and
+    the form says so, keeping the rest of what was typed."""
+
+    @property
+    def files(self):
+        return ImmutableMultiDict()
+
+
 def init_security(app):
+    app.request_class = RequestWithoutFiles
     app.after_request(set_security_headers)
     redact_tokens_in_logs(app)
 

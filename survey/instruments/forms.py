@@ -30,14 +30,12 @@ class ScaleValue:
         self.scale = scale
 
     def __call__(self, form, field):
-        raw = (field.data or "").strip()
+        raw = (field.data or "").strip() if isinstance(field.data, str) else "?"
         if raw == "":
             field.value = None
             return
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
+        # ASCII digits only: int() would also take "1_0", "+7" and other scripts' digits.
+        value = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
         if value is None or not self.scale.contains(value):
             field.value = None
             raise ValidationError(_l("Choose a whole number from %(min)d to %(max)d.",
@@ -53,7 +51,7 @@ class PaperValue(ScaleValue):
     """
 
     def __call__(self, form, field):
-        raw = (field.data or "").strip().lower()
+        raw = (field.data or "").strip().lower() if isinstance(field.data, str) else "?"
         field.code, field.value = None, None
         if raw in PAPER_CODES:
             field.code = PAPER_CODES[raw]

@@ -132,7 +132,7 @@ def provisioning_uri(user):
 def _accept_totp(user, code, now):
     """Check a 6-digit code (one step of clock drift allowed); each time step works once."""
     code = re.sub(r"\s", "", code or "")
-    if not (user.totp_secret and code.isdigit() and len(code) == 6):
+    if not (user.totp_secret and code.isascii() and code.isdigit() and len(code) == 6):
         return False
     totp = pyotp.TOTP(user.totp_secret)
     step = int(now.timestamp()) // totp.interval

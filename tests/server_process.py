@@ -8,6 +8,7 @@ import http.cookiejar
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,6 +33,11 @@ class ServerProcess:
             self.process.kill()
             raise RuntimeError(f"the server process did not start: {line!r}")
         self.url = f"http://127.0.0.1:{int(line)}"
+
+    def wait_for_pause(self, timeout=60):
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else ""
+        assert line.strip() == "paused", f"the server did not reach its fault point: {line!r}"
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -70,12 +76,35 @@ class Browser:
         return CSRF.search(self.request(path)[1]).group(1)
 
 
+def pause_after(name):
+    """Test-only fault point: after the questionnaire view's call of `name` (e.g.
+    save_answer), inside its transaction and before the commit, say "paused" and hang,
+    so that the test can kill the process at exactly that point."""
+    import time
+
+    import survey.responses.views as views
+    from survey.extensions import db
+
+    real = getattr(views, name)
+
+    def paused(*args, **kwargs):
+        result = real(*args, **kwargs)
+        db.session.flush()  # the writes are sent to the database, not committed
+        print("paused", flush=True)
+        time.sleep(600)
+        return result
+
+    setattr(views, name, paused)
+
+
 def main():
     from werkzeug.serving import make_server
 
     from survey import create_app
     from tests.live_server import _QuietHandler
 
+    if os.environ.get("SURVEY_TEST_PAUSE_AFTER"):
+        pause_after(os.environ["SURVEY_TEST_PAUSE_AFTER"])
     app = create_app(json.loads(sys.argv[1]))
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     print(server.server_port, flush=True)

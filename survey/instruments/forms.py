@@ -23,6 +23,13 @@ PAPER_CODES = {"n": "not_answered", "-": "not_answered", "m": "multiple_marks",
 CODE_LETTERS = {"not_answered": "n", "multiple_marks": "m", "unreadable": "u"}
 
 
+def _typed(data):
+    """What was typed, stripped; "" for nothing; "?" for anything that is not text."""
+    if data is None:
+        return ""
+    return data.strip() if isinstance(data, str) else "?"
+
+
 class ScaleValue:
     """Accepts blank (not answered) or a whole number on the item's scale."""
 
@@ -30,7 +37,7 @@ class ScaleValue:
         self.scale = scale
 
     def __call__(self, form, field):
-        raw = (field.data or "").strip() if isinstance(field.data, str) else "?"
+        raw = _typed(field.data)
         if raw == "":
             field.value = None
             return
@@ -51,7 +58,7 @@ class PaperValue(ScaleValue):
     """
 
     def __call__(self, form, field):
-        raw = (field.data or "").strip().lower() if isinstance(field.data, str) else "?"
+        raw = _typed(field.data).lower()
         field.code, field.value = None, None
         if raw in PAPER_CODES:
             field.code = PAPER_CODES[raw]

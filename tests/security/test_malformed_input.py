@@ -101,3 +101,16 @@ def test_a_reason_of_only_spaces_is_no_reason(app, form_class, message, reason):
 def test_any_page_number_shows_a_page(client, staff_login, page):
     staff_login.as_role("coordinator")
     assert client.get("/staff/dashboard/", query_string={"page": page}).status_code == 200
+
+
+@pytest.mark.parametrize("validator", [ScaleValue, PaperValue])
+def test_a_field_not_sent_is_blank_not_malformed(app, validator):
+    scale = SimpleNamespace(min=0, max=10, contains=lambda v: 0 <= v <= 10)
+    field = SimpleNamespace(data=None)
+    with app.test_request_context():
+        if validator is PaperValue:  # blank is refused on paper, with the usual message
+            with pytest.raises(ValidationError):
+                validator(scale)(None, field)
+        else:
+            validator(scale)(None, field)
+            assert field.value is None

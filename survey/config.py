@@ -199,9 +199,9 @@ def messaging_settings(instance_path):
         #: Letters (PDF) are written here, for printing or Digital Post.
         "SURVEY_LETTER_FOLDER": _env("SURVEY_LETTER_FOLDER",
                                      os.path.join(instance_path, "letters")),
-        #: Wrong short codes allowed on /start per client address, and in all, per window.
-        "SURVEY_START_TRIES_PER_ADDRESS": _env_int("SURVEY_START_TRIES_PER_ADDRESS", 5),
-        "SURVEY_START_TRIES_TOTAL": _env_int("SURVEY_START_TRIES_TOTAL", 100),
+        #: Wrong short codes allowed on /start per client address and per code prefix, per window.
+        "SURVEY_START_TRIES_PER_ADDRESS": _env_int("SURVEY_START_TRIES_PER_ADDRESS", 10),
+        "SURVEY_START_TRIES_PER_PREFIX": _env_int("SURVEY_START_TRIES_PER_PREFIX", 3),
         "SURVEY_START_WINDOW_MINUTES": _env_int("SURVEY_START_WINDOW_MINUTES", 15),
         "SURVEY_LOGIN_TRIES_PER_ADDRESS": _env_int("SURVEY_LOGIN_TRIES_PER_ADDRESS", 60),
         "SURVEY_LOGIN_WINDOW_MINUTES": _env_int("SURVEY_LOGIN_WINDOW_MINUTES", 15),

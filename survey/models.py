@@ -5,11 +5,12 @@ from .invitations.models import Invitation
 from .messaging.models import OutboundMessage
 from .paper.models import PaperEntry, PaperEntryValue, PaperForm
 from .participants.models import Participant
+from .ratelimit import RateLimitTries
 from .reminders.models import ReminderSchedule
 from .responses.models import Answer, Response, Score
 from .staff.models import RecoveryCode, StaffUser
 
 __all__ = ["AccessRecord", "Answer", "AuditRecord", "Invitation", "OutboundMessage", "PaperEntry",
            "PaperEntryValue", "PaperForm", "Participant", "ParticipantState",
-           "ParticipantStateChange", "RecoveryCode", "ReminderSchedule",
+           "ParticipantStateChange", "RateLimitTries", "RecoveryCode", "ReminderSchedule",
            "Response", "Score", "StaffUser"]

@@ -1,10 +1,11 @@
 """HTTP hardening shared by every page, and keeping tokens out of logs."""
 import logging
 import re
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import Request, current_app, has_request_context, request
 from flask import logging as flask_logging
+from werkzeug.datastructures import ImmutableMultiDict
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -114,6 +115,28 @@ def redact_tokens_in_logs(app=None):
             target.addFilter(RedactTokensFilter())
 
 
+class RequestWithoutFiles(Request):
+    """No page of this system takes a file. A file sent in a form is dropped, so a
+    form never gets a file where it expects text; the field is simply missing and
+    the form says so, keeping the rest of what was typed."""
+
+    @property
+    def files(self):
+        return ImmutableMultiDict()
+
+
 def init_security(app):
+    app.request_class = RequestWithoutFiles
     app.after_request(set_security_headers)
     redact_tokens_in_logs(app)
+
+
+def local_path(target, prefix):
+    """`target` if it is a path under `prefix` on this site, else None: never an open
+    redirect, and never a control character (CR/LF would split the Location header)."""
+    if not target or any(c < " " or c in "\\\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith(prefix):
+        return None
+    return target

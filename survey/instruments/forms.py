@@ -23,6 +23,13 @@ PAPER_CODES = {"n": "not_answered", "-": "not_answered", "m": "multiple_marks",
 CODE_LETTERS = {"not_answered": "n", "multiple_marks": "m", "unreadable": "u"}
 
 
+def _typed(data):
+    """What was typed, stripped; "" for nothing; "?" for anything that is not text."""
+    if data is None:
+        return ""
+    return data.strip() if isinstance(data, str) else "?"
+
+
 class ScaleValue:
     """Accepts blank (not answered) or a whole number on the item's scale."""
 
@@ -30,14 +37,12 @@ class ScaleValue:
         self.scale = scale
 
     def __call__(self, form, field):
-        raw = (field.data or "").strip()
+        raw = _typed(field.data)
         if raw == "":
             field.value = None
             return
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
+        # ASCII digits only: int() would also take "1_0", "+7" and other scripts' digits.
+        value = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
         if value is None or not self.scale.contains(value):
             field.value = None
             raise ValidationError(_l("Choose a whole number from %(min)d to %(max)d.",
@@ -53,7 +58,7 @@ class PaperValue(ScaleValue):
     """
 
     def __call__(self, form, field):
-        raw = (field.data or "").strip().lower()
+        raw = _typed(field.data).lower()
         field.code, field.value = None, None
         if raw in PAPER_CODES:
             field.code = PAPER_CODES[raw]

@@ -9,6 +9,7 @@ from ..instruments import instruments
 from ..participants.state import has_answered
 from ..timeutil import now_utc
 from .models import Invitation
+from .short_codes import assign_short_code
 from .tokens import key_from_token, link_for_key, new_invitation_key
 
 
@@ -50,6 +51,8 @@ def create_invitation(participant, instrument_codes=None, replace=False, now=Non
         created_at=now,
         expires_at=end_of_last_day(now, current_app.config["SURVEY_INVITATION_DAYS"]),
     )
+    # Its short code works from now on, so printing a letter later changes nothing.
+    assign_short_code(invitation)
     db.session.add(invitation)
     db.session.flush()
     return invitation, link_for_key(invitation.key)

@@ -11,29 +11,33 @@ and the invitation stores only a keyed digest of it (``Invitation.short_code``).
 So, as with links, a copy of the database alone cannot be turned into codes;
 every print of a letter shows the same code; and the code stops working
 whenever the invitation does (expired, revoked, participant no longer active).
-Only invitations that a letter was made for have a working code.
+A code works from the moment its invitation is made (an audited action);
+printing a letter only shows it.
 
 Why guessing is hopeless
 ------------------------
-There are 32^10 = 2^50, about 1.1 × 10^15, codes. /start accepts at most 5
-wrong codes per client address and 100 in all per 15 minutes (settings
-SURVEY_START_TRIES_PER_ADDRESS, SURVEY_START_TRIES_TOTAL,
-SURVEY_START_WINDOW_MINUTES). The counts are kept in each server process, so
-with gunicorn's 3 workers an attacker with any number of addresses gets at
-most 3 × 100 = 300 wrong tries per 15 minutes: 28,800 a day, about 10.5
-million a year. With at most 100 codes valid at any time (the study has about
-30 participants), a whole year of trying finds any valid code with a
-probability of at most 10.5 × 10^6 × 100 / 1.1 × 10^15, about 1 in a million,
-and one particular participant's code with about 1 in 100 million.
+There are 32^10 = 2^50, about 1.1 × 10^15, codes. Every wrong code is counted
+twice, in the database (so all server processes count together), before the
+code is looked up: per client address (SURVEY_START_TRIES_PER_ADDRESS, 10) and
+per code prefix, its first PREFIX_LENGTH characters
+(SURVEY_START_TRIES_PER_PREFIX, 3), per SURVEY_START_WINDOW_MINUTES (15). A try
+past either limit is refused without looking the code up; a right code gives
+both tries back. There is no global cap that a stranger could fill to lock
+everyone out: to block all codes one would have to fill all 32^2 = 1,024
+prefixes. The prefixes also bound guessing from any number of addresses:
+1,024 × 3 = 3,072 wrong tries per 15 minutes, about 295,000 a day and
+1.1 × 10^8 a year. With at most 100 codes valid at any time (the study has
+about 30 participants), a whole year of trying finds any valid code with a
+probability of at most 1.1 × 10^8 × 100 / 1.1 × 10^15, about 1 in 100,000,
+and one particular participant's code with about 1 in 10 million.
 """
 import hashlib
 import hmac
-import threading
-from collections import deque
 
 from flask import current_app
 
 from ..extensions import db
+from ..ratelimit import claim_try, give_back_try, keyed
 from .models import Invitation
 
 #: Crockford's base 32: no I, L, O or U.
@@ -44,6 +48,8 @@ GROUPS = (4, 4, 2)
 READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 IGNORED = " -\t\u00a0\u2010\u2011\u2012\u2013\u2014"
 DIGEST_LENGTH = 16  # 80 bits, the width of Invitation.short_code
+#: Wrong tries are also counted per code prefix of this many characters (32^2 = 1,024 of them).
+PREFIX_LENGTH = 2
 
 
 def _keyed(purpose, value, length):
@@ -70,6 +76,13 @@ def assign_short_code(invitation):
     return format_code(code)
 
 
+def printed_code(invitation):
+    """The invitation's code grouped for a letter, or None if it was never switched on
+    (an invitation made before codes came with every link)."""
+    code = code_for_invitation(invitation)
+    return format_code(code) if invitation.short_code == _stored_digest(code) else None
+
+
 def format_code(code):
     """'K7QM3XHD92' -> 'K7QM-3XHD-92'."""
     parts, start = [], 0
@@ -94,41 +107,25 @@ def find_invitation_by_short_code(code):
     ).scalar_one_or_none()
 
 
-class StartAttempts:
-    """Wrong codes within a sliding window, per client address and in all.
-
-    Kept in the process rather than the database: it needs no table, costs
-    nothing per request, and the arithmetic above already counts every
-    worker. A restart forgets the counts, which an attacker cannot cause. The
-    total cap also bounds memory: at most `total` entries are ever held.
-    """
-
-    def __init__(self, per_address, total, window_seconds):
-        self.per_address, self.total, self.window = per_address, total, window_seconds
-        self._failures = deque()  # (monotonic time, address), oldest first
-        self._lock = threading.Lock()
-
-    def _forget_old(self, now):
-        while self._failures and self._failures[0][0] <= now - self.window:
-            self._failures.popleft()
-
-    def blocked(self, address, now):
-        with self._lock:
-            self._forget_old(now)
-            if len(self._failures) >= self.total:
-                return True
-            return sum(1 for _, a in self._failures if a == address) >= self.per_address
-
-    def record_failure(self, address, now):
-        with self._lock:
-            self._failures.append((now, address))
+def claim_start_try(code, address, now):
+    """Count one try of `code` from `address`; False (refuse unchecked) past either limit."""
+    config, minutes = current_app.config, current_app.config["SURVEY_START_WINDOW_MINUTES"]
+    for bucket, limit in _buckets(code, address, config):
+        if not claim_try(bucket, limit, minutes, now):
+            return False
+    return True
 
 
-def start_attempts():
-    """This app's counter of wrong codes, made from its settings on first use."""
-    if "survey.start_attempts" not in current_app.extensions:
-        config = current_app.config
-        current_app.extensions.setdefault("survey.start_attempts", StartAttempts(
-            config["SURVEY_START_TRIES_PER_ADDRESS"], config["SURVEY_START_TRIES_TOTAL"],
-            60 * config["SURVEY_START_WINDOW_MINUTES"]))
-    return current_app.extensions["survey.start_attempts"]
+def give_back_start_try(code, address, now):
+    """The code was right: neither its address nor its prefix is charged."""
+    minutes = current_app.config["SURVEY_START_WINDOW_MINUTES"]
+    for bucket, _ in _buckets(code, address, current_app.config):
+        give_back_try(bucket, minutes, now)
+
+
+def _buckets(code, address, config):
+    # Always the address first, then the prefix: one order, so concurrent requests on
+    # PostgreSQL take their row locks in the same order and cannot deadlock.
+    return (("start-a:" + keyed("start-address", address),
+             config["SURVEY_START_TRIES_PER_ADDRESS"]),
+            ("start-p:" + code[:PREFIX_LENGTH], config["SURVEY_START_TRIES_PER_PREFIX"]))

@@ -4,8 +4,6 @@ A right code does what the link does (a session, then the questionnaire); a
 wrong one says so calmly; too many wrong ones answer 429 for a while (see
 short_codes.py for the limits and why they make guessing hopeless).
 """
-import time
-
 from flask import (
     Blueprint,
     abort,
@@ -22,8 +20,14 @@ from wtforms import StringField
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..timeutil import now_utc
 from .services import invitation_state
-from .short_codes import find_invitation_by_short_code, normalise_code, start_attempts
+from .short_codes import (
+    claim_start_try,
+    find_invitation_by_short_code,
+    give_back_start_try,
+    normalise_code,
+)
 from .views import staff_session_refusal, start_participant_session
 
 bp = Blueprint("start", __name__)
@@ -50,16 +54,18 @@ def start():
     form = StartForm()
     if request.method == "GET":
         return render_start(form)
-    attempts, address, now = start_attempts(), request.remote_addr or "", time.monotonic()
-    if attempts.blocked(address, now):
-        return render_start(form, "wait"), 429
     code = normalise_code(form.code.data)
     if code is None:  # cannot be a code, so it tests none: not counted
         return render_start(form, "format"), 422
+    address, now = request.remote_addr or "", now_utc()
+    if not claim_start_try(code, address, now):
+        db.session.commit()
+        return render_start(form, "wait"), 429
     invitation = find_invitation_by_short_code(code)
     if invitation is None:
-        attempts.record_failure(address, now)
+        db.session.commit()  # the wrong try stays counted
         return render_start(form, "unknown"), 422
+    give_back_start_try(code, address, now)
     if invitation_state(invitation) in ("expired", "revoked", "closed"):
         abort(410)
     start_participant_session(invitation)

@@ -2,8 +2,8 @@
 
 A letter needs an open web link; making one (on the participant's follow-up
 page, or with `flask invitations send --channel letter`) records the send.
-These pages only print: opening one makes the short codes work and notes the
-access, nothing else.
+These pages only print: opening one notes the access (the access log), nothing
+else; the short code has worked since the link was made.
 """
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
@@ -13,7 +13,7 @@ from markupsafe import Markup
 from ..audit.services import record_access
 from ..extensions import db
 from ..invitations.services import open_invitations
-from ..invitations.short_codes import assign_short_code
+from ..invitations.short_codes import printed_code
 from ..participants.models import Participant
 from ..participants.services import find_participant
 from ..staff.auth import role_required
@@ -49,10 +49,10 @@ def letters_for(participants, template):
     now, letters, missing = now_utc(), [], []
     for participant in participants:
         still_open = [i for i in open_invitations(participant, now) if i.mode == "web"]
-        if participant.status != "active" or not still_open:
+        code = printed_code(still_open[-1]) if still_open else None
+        if participant.status != "active" or code is None:
             missing.append(participant.study_id)
             continue
-        code = assign_short_code(still_open[-1])
         with force_locale(participant.language):
             letters.append(letter_text(context_for(participant, still_open[-1], template, code)))
         record_access(current_user, participant, "letter")

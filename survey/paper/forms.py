@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..i18n import localized
 from ..instruments.forms import instrument_form_class, paper_text
@@ -112,19 +112,19 @@ class VisualCheckForm(PaperDatesForm):
 
 class ResolveForm(PaperDatesForm):
     reason = TextAreaField(_l("Reason (what the paper shows and why these values are right)"),
-                           validators=[InputRequired(_l("Give a reason for the values chosen.")),
+                           validators=[DataRequired(_l("Give a reason for the values chosen.")),
                                        Length(max=2000)])
 
 
 class CorrectionForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the correction"), validators=[
-        InputRequired(_l("Give a reason for the correction.")), Length(max=2000)])
+        DataRequired(_l("Give a reason for the correction.")), Length(max=2000)])
 
 
 class DuplicateDecisionForm(FlaskForm):
     counting = RadioField(_l("The response that counts"), coerce=int, validate_choice=True)
     reason = TextAreaField(_l("Reason for the decision"), validators=[
-        InputRequired(_l("Give a reason for the decision.")), Length(max=2000)])
+        DataRequired(_l("Give a reason for the decision.")), Length(max=2000)])
 
     def set_responses(self, responses, label):
         self.counting.choices = [SelectChoice(r.id, label(r)) for r in responses]

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_change
+from ..email_address import normalise_email
 from ..extensions import db
 from ..invitations.services import InvitationError, create_invitation, open_invitations
 from ..timeutil import now_utc, study_today
@@ -14,7 +15,6 @@ from .models import LANGUAGES, Participant
 from .state import CHANNELS, default_channel, has_address, open_web_links
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9]{8,15}$")
 
 
@@ -62,8 +62,10 @@ def add_participant(study_id, language, email=None, phone=None, channel=None):
     language = (language or "").strip().lower()
     if language not in LANGUAGES:
         raise ParticipantError(f"language {language!r} is not valid: use da or en")
-    if email is not None and not EMAIL_PATTERN.fullmatch(email):
-        raise ParticipantError("e-mail address is not valid")  # not echoed: personal data
+    if email is not None:
+        email = normalise_email(email)
+        if email is None:
+            raise ParticipantError("e-mail address is not valid")  # not echoed: personal data
     if phone is not None:
         phone = normalise_phone(phone)
     channel = check_channel(channel, email, phone)
@@ -278,7 +280,7 @@ def check_new_participant(study_id, language, email, phone, channel=None):
                         "starting with a letter or digit")
     if language not in LANGUAGES:
         problems.append("language is not valid: use da or en")
-    if email and not EMAIL_PATTERN.fullmatch(email):
+    if email and normalise_email(email) is None:
         problems.append("e-mail address is not valid")
     if phone:
         try:

@@ -1,5 +1,4 @@
 """The participant's questionnaire pages: welcome, one question a page, review, submit."""
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
@@ -10,6 +9,7 @@ from ..i18n import LANGUAGES, current_language
 from ..instruments.forms import item_form_class
 from ..invitations.models import Invitation
 from ..invitations.services import invitation_state
+from ..security import local_path
 from . import navigation
 from .display import init_display
 from .services import (
@@ -153,9 +153,4 @@ def done():
 def set_language(lang):
     if lang in LANGUAGES:
         session["lang"] = lang
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Only a path inside the questionnaire: never an open redirect.
-    if parts.scheme or parts.netloc or not parts.path.startswith("/q/"):
-        target = url_for(".start")
-    return redirect(target)
+    return redirect(local_path(request.args.get("next", ""), "/q/") or url_for(".start"))

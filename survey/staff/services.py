@@ -8,6 +8,7 @@ import pyotp
 from sqlalchemy import or_, update
 
 from ..audit.services import record_change, staff_actor
+from ..email_address import normalise_email
 from ..extensions import db
 from ..timeutil import now_utc
 from .lockout import CODE, MAX_FAILED_TRIES, PASSWORD, claim_try, give_back
@@ -20,7 +21,6 @@ from .passwords import (
     verify_password,
 )
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_FAILED_LOGINS = MAX_FAILED_TRIES
 RECOVERY_CODE_COUNT = 10
 TOTP_ISSUER = "Survey"
@@ -47,8 +47,8 @@ def find_staff_user(email):
 
 def create_staff_user(email, role, password, actor="system:cli"):
     """A new account; raises StaffAccountError or PasswordPolicyError and changes nothing."""
-    email = (email or "").strip().lower()
-    if not EMAIL_PATTERN.match(email):
+    email = normalise_email((email or "").strip().lower(), mailed=False)
+    if email is None:
         raise StaffAccountError("the e-mail address is not valid")
     if role not in ROLES:
         raise StaffAccountError(f"role must be one of {', '.join(ROLES)}")
@@ -132,7 +132,7 @@ def provisioning_uri(user):
 def _accept_totp(user, code, now):
     """Check a 6-digit code (one step of clock drift allowed); each time step works once."""
     code = re.sub(r"\s", "", code or "")
-    if not (user.totp_secret and code.isdigit() and len(code) == 6):
+    if not (user.totp_secret and code.isascii() and code.isdigit() and len(code) == 6):
         return False
     totp = pyotp.TOTP(user.totp_secret)
     step = int(now.timestamp()) // totp.interval

@@ -1,5 +1,4 @@
 """Staff login, two-factor authentication, logout and the session timer."""
-from urllib.parse import urlsplit
 
 import segno
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
@@ -10,6 +9,7 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..security import local_path
 from ..timeutil import now_utc
 from .auth import (
     LAST_SEEN,
@@ -36,11 +36,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def _safe_next(default):
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/"):
-        return default
-    return target
+    return local_path(request.args.get("next", ""), "/staff/") or default
 
 
 def _finish_login(user):
@@ -182,11 +178,13 @@ def extend_session():
     return jsonify(seconds_left=int(idle_limit().total_seconds()))
 
 
-@bp.get("/language/<lang>")
+@bp.route("/language/<lang>", methods=["GET", "POST"])
 def set_language(lang):
+    """GET changes only this browser's language; the menu's button (POST, with
+    CSRF) also keeps it on the account, so no link or image can change an account."""
     if lang in LANGUAGES:
         session["lang"] = lang
-        if current_user.is_authenticated:
+        if request.method == "POST" and current_user.is_authenticated:
             current_user.language = lang
             db.session.commit()
     return redirect(_safe_next(url_for(".home")))

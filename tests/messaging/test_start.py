@@ -1,4 +1,6 @@
 """Short codes and the /start page: forgiving to type, hopeless to guess."""
+from datetime import timedelta
+
 import pytest
 
 from survey.extensions import db
@@ -6,8 +8,8 @@ from survey.invitations.models import Invitation
 from survey.invitations.short_codes import (
     ALPHABET,
     LENGTH,
-    StartAttempts,
     assign_short_code,
+    claim_start_try,
     format_code,
     normalise_code,
 )
@@ -91,11 +93,12 @@ def test_a_code_stops_working_with_its_invitation(app, client, code):
     assert post_code(client, code).status_code == 410
 
 
-def test_too_many_wrong_codes_from_one_address_wait_even_for_the_right_one(client, code):
+def test_too_many_wrong_codes_from_one_address_wait_even_for_the_right_one(app, client, code):
+    app.config["SURVEY_START_TRIES_PER_PREFIX"] = 100  # only the address's limit here
     for _ in range(3):
         assert post_code(client, "123").status_code == 422  # not a code: not counted
-    for _ in range(5):
-        assert post_code(client, "ZZZZ-ZZZZ-Z0").status_code == 422
+    for n in range(10):
+        assert post_code(client, f"ZZZZ-ZZZZ-{n}0").status_code == 422
     blocked = post_code(client, code)
     assert blocked.status_code == 429
     assert ("Koden er blevet prøvet mange gange. Vent 15 minutter, og prøv så igen."
@@ -112,18 +115,41 @@ def test_the_wait_is_the_window_from_the_settings(app, client, code):
     assert "Wait 1 minute, then try again." in blocked.get_data(as_text=True)
 
 
-def test_wrong_codes_from_many_addresses_are_capped_in_all(app, client, code):
-    app.config["SURVEY_START_TRIES_TOTAL"] = 3
+def other_prefix(code):
+    return ("ZZ" if not code.startswith("ZZ") else "YY") + "ZZ-ZZZZ-Z0"
+
+
+def test_a_stranger_cannot_lock_everyone_out(app, client, code):
+    """L1: wrong codes from many addresses fill only their own prefix, never a global cap."""
+    wrong = other_prefix(code)
+    for n in range(50):
+        post_code(client, wrong, address=f"203.0.113.{n}")
+    assert post_code(client, wrong, address="203.0.113.200").status_code == 429
+    assert post_code(client, code, address="203.0.113.200").status_code == 302
+
+
+def test_wrong_codes_with_one_prefix_are_capped_from_any_address(app, client, code):
+    same_prefix = code[:2] + ("ZZ-ZZZZ-Z0" if code[2:] != "ZZ-ZZZZ-Z0" else "YY-YYYY-Y0")
     for n in range(3):
-        assert post_code(client, "ZZZZ-ZZZZ-Z0", address=f"203.0.113.{n}").status_code == 422
-    assert post_code(client, code, address="203.0.113.200").status_code == 429
+        assert post_code(client, same_prefix, address=f"203.0.113.{n}").status_code == 422
+    assert post_code(client, same_prefix, address="203.0.113.9").status_code == 429
 
 
-def test_wrong_tries_are_forgotten_after_the_window():
-    attempts = StartAttempts(per_address=2, total=3, window_seconds=900)
-    attempts.record_failure("a", 0)
-    attempts.record_failure("a", 10)
-    assert attempts.blocked("a", 899) and not attempts.blocked("b", 899)
-    attempts.record_failure("b", 20)
-    assert attempts.blocked("c", 899)  # 3 in all
-    assert not attempts.blocked("a", 911) and not attempts.blocked("c", 911)
+def test_typos_behind_one_address_leave_room_and_a_right_code_costs_nothing(app, client, code):
+    """Behind a hospital's NAT: others' typos leave room, and right codes cost nothing."""
+    for n in range(5):
+        assert post_code(client, f"{n}ZZZ-ZZZZ-Z0").status_code == 422
+    for _ in range(20):
+        assert post_code(app.test_client(), code).status_code == 302
+    assert post_code(client, code).status_code == 302
+
+
+def test_wrong_tries_are_forgotten_after_the_window(app):
+    app.config.update(SURVEY_START_TRIES_PER_ADDRESS=2, SURVEY_START_WINDOW_MINUTES=15)
+    start = now_utc()
+    with app.app_context():
+        assert claim_start_try("AAAAAAAAAA", "a", start)
+        assert claim_start_try("BBBBBBBBBB", "a", start)
+        assert not claim_start_try("CCCCCCCCCC", "a", start)
+        assert claim_start_try("CCCCCCCCCC", "b", start)
+        assert claim_start_try("CCCCCCCCCC", "a", start + timedelta(minutes=16))

@@ -99,9 +99,19 @@ class ItemForm(FlaskForm):
     confirm_skip = HiddenField()
 
 
+#: Built form classes by id(item), each with its item: definitions are frozen data, so one
+#: class serves every request (a form *instance*, with its data, is still made per request).
+_item_form_classes = {}
+
+
 def item_form_class(item):
-    """A form class with a single `value` field for this item."""
-    return type(f"ItemForm_{item.id}", (ItemForm,), {"value": answer_field(item)})
+    """A form class with a single `value` field for this item (built once per item)."""
+    cached = _item_form_classes.get(id(item))
+    if cached is not None and cached[0] is item:  # holding the item keeps its id unique
+        return cached[1]
+    form_class = type(f"ItemForm_{item.id}", (ItemForm,), {"value": answer_field(item)})
+    _item_form_classes[id(item)] = (item, form_class)
+    return form_class
 
 
 def instrument_form_class(instrument, base, paper=False):

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 
 from ..errors import render_error
 from ..extensions import db
@@ -12,6 +13,7 @@ from ..invitations.services import invitation_state
 from ..security import local_path
 from . import navigation
 from .display import init_display
+from .models import Response
 from .services import (
     WHO_ANSWERED,
     InvitationClosed,
@@ -25,6 +27,8 @@ from .services import (
 bp = Blueprint("questionnaire", __name__, url_prefix="/q")
 init_display(bp)
 OPEN_AFTER_COMPLETION = ("questionnaire.done", "questionnaire.set_language")
+PAGE_LOAD = (joinedload(Invitation.participant),
+             joinedload(Invitation.responses).joinedload(Response.answers))
 
 
 @bp.before_request
@@ -34,7 +38,9 @@ def load_invitation():
         if request.args.get("c"):
             return render_error("cookies_required", 400)
         return render_error("session_ended", 403)
-    invitation = db.session.get(Invitation, invitation_id)
+    # One query for the invitation, its participant, responses and answers: every page
+    # here reads them, and lazy loading took three more round trips.
+    invitation = db.session.get(Invitation, invitation_id, options=PAGE_LOAD)
     state = invitation_state(invitation) if invitation else "unknown"
     if state in ("unknown", "expired", "revoked", "closed"):
         session.clear()

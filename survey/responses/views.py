@@ -28,7 +28,9 @@ bp = Blueprint("questionnaire", __name__, url_prefix="/q")
 init_display(bp)
 OPEN_AFTER_COMPLETION = ("questionnaire.done", "questionnaire.set_language")
 PAGE_LOAD = (joinedload(Invitation.participant),
-             joinedload(Invitation.responses).joinedload(Response.answers))
+             joinedload(Invitation.responses).joinedload(Response.answers),
+             # Scores read a requested change where there is one (almost never): same query.
+             joinedload(Invitation.responses).joinedload(Response.requested_changes))
 
 
 @bp.before_request

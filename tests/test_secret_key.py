@@ -85,5 +85,6 @@ def test_debug_key_is_made_once_and_kept_across_restarts(no_key_in_environment, 
 
 def test_default_key_file_is_in_the_instance_folder(monkeypatch):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "x")
+    monkeypatch.setenv("SURVEY_AUDIT_KEY", "audit-key-" + "a" * 40)
     app = create_app()
     assert app.config["SURVEY_SECRET_KEY_FILE"] == os.path.join(app.instance_path, "secret_key")

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..participants.services import ParticipantError, get_participant
 from .chain import latest_anchor
 from .models import AuditRecord
-from .services import audit_history, write_audit_csv
+from .services import audit_history, cli_actor, record_export, write_audit_csv
 from .verify import verify_trail
 
 audit_cli = AppGroup("audit", help="Check and export the audit trail.")
@@ -81,6 +81,9 @@ def export_command(study_id, output, excel):
     stream = io.StringIO()
     count = write_audit_csv(stream, audit_history(participant_id=participant_id),
                             ";" if excel else ",")
+    record_export(cli_actor(), "audit_trail",
+                  f"participant={study_id}" if study_id else "all", count)
+    db.session.commit()
     data = stream.getvalue().encode("utf-8-sig" if excel else "utf-8")
     if output:
         with open(output, "wb") as file:

@@ -26,6 +26,8 @@ ACTION_NAMES = {
     "invite": _l("Invitation sent"), "resend": _l("Link sent again"),
     "new_link": _l("New link made"), "send": _l("Message sent"), "lock": _l("Account locked"),
     "use": _l("Recovery code used"), "try_code": _l("Two-factor code tried"),
+    "access": _l("Data seen"), "login": _l("Logged in"), "login_failed": _l("Login failed"),
+    "logout": _l("Logged out"), "export": _l("Exported"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -33,6 +35,8 @@ ENTITY_NAMES = {
     "participant": _l("Participant"), "invitation": _l("Invitation"),
     "outbound_message": _l("Message"), "staff_user": _l("Staff account"),
     "recovery_code": _l("Recovery code"), "reminder_schedule": _l("Reminder schedule"),
+    "audit_trail": _l("Audit trail"), "access_report": _l("Access report"),
+    "responses": _l("Responses"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -46,6 +50,7 @@ FIELD_NAMES = {
     "two_factor": _l("Two-factor authentication"), "reminder_days": _l("Days after the invitation"),
     "sending_hours": _l("Sending hours"), "second_factor": _l("Two-factor code"),
     "who_answered": _l("Who filled in the questionnaire"),
+    "purpose": _l("Purpose"), "rows": _l("Rows"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -79,8 +84,9 @@ PURPOSE_NAMES = {
     "audit export": _l("Audit trail export"), "paper entry": _l("Paper entry"),
     "follow-up": _l("Follow-up"), "letter": _l("Letters to print"),
     "duplicate decision": _l("Deciding which response counts"),
-    "correction": _l("Correcting answers"),
+    "correction": _l("Correcting answers"), "list page": _l("List of participants"),
 }
+VALUE_NAMES["purpose"] = PURPOSE_NAMES  # the access log's twins in the chain
 #: System actors ("system:<what>"); staff are shown by e-mail address.
 ACTOR_NAMES = {"system:cli": _l("Command line"), "system:messaging": _l("Automatic sending"),
                "system:login": _l("Login (automatic)")}

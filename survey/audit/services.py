@@ -5,6 +5,8 @@ chain.py). Appends are serialised (an advisory lock held to the end of the
 transaction on PostgreSQL; SQLite serialises writers anyway) so the chain has
 exactly one order, and the head is anchored after the commit.
 """
+import getpass
+import os
 from datetime import UTC
 
 from sqlalchemy import event, text
@@ -86,10 +88,38 @@ def record_change(actor, action, entity, entity_id, field=None, old=None, new=No
     return record
 
 
+def _note_access(user_id, participant_id, purpose):
+    """An access record, and its twin in the keyed chain (the access log is append-only
+    there too: a deleted or edited access record still shows in the chain)."""
+    db.session.add(AccessRecord(staff_user_id=user_id, participant_id=participant_id,
+                                purpose=purpose))
+    # participant_id stays empty, so the participant's own trail lists changes, not views.
+    record_change(f"staff:{user_id}", "access", "participant", participant_id,
+                  field="purpose", new=purpose)
+
+
 def record_access(user, participant, purpose):
     """Note that a staff account looked at a participant's data, and why."""
-    db.session.add(AccessRecord(staff_user_id=user.id, participant_id=participant.id,
-                                purpose=purpose))
+    _note_access(user.id, participant.id, purpose)
+
+
+def record_session_event(actor, action, user_id):
+    """A login, failed login or logout, in the chain (user_id None: no such account)."""
+    record_change(actor, action, "staff_user", "unknown" if user_id is None else user_id)
+
+
+def cli_actor():
+    """The command line's actor: the operating-system user who ran the command."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        name = f"uid {os.getuid()}"
+    return f"system:cli:{name}"[:60]
+
+
+def record_export(actor, kind, filter_text, rows):
+    """An export (web or command line): who, what, which filter, how many rows."""
+    record_change(actor, "export", kind, filter_text[:40] or "all", field="rows", new=rows)
 
 
 def audit_history(participant_id=None, response_id=None):
@@ -104,8 +134,7 @@ def audit_history(participant_id=None, response_id=None):
 def record_access_to_many(user, participant_ids, purpose):
     """Note one access per participant, e.g. for an export that holds several participants."""
     for participant_id in sorted(study_ids_by_participant(participant_ids)):
-        db.session.add(AccessRecord(staff_user_id=user.id, participant_id=participant_id,
-                                    purpose=purpose))
+        _note_access(user.id, participant_id, purpose)
 
 
 def access_history(participant_id):

@@ -22,6 +22,8 @@ from .services import (
     audit_history,
     record_access,
     record_access_to_many,
+    record_export,
+    staff_actor,
     write_audit_csv,
 )
 from .verify import verify_trail
@@ -97,6 +99,8 @@ def export_csv():
     records = audit_history(participant_id=participant.id if participant else None)
     download = csv_download(lambda stream, delimiter: write_audit_csv(stream, records, delimiter),
                             download_name("audit-trail", study_id or None))
+    record_export(staff_actor(current_user), "audit_trail",
+                  f"participant={study_id}" if study_id else "all", len(records))
     if participant is not None:
         record_access(current_user, participant, "audit export")
     else:

@@ -37,12 +37,15 @@ def no_key_in_environment(monkeypatch):
 
 def debug_app(tmp_path, key_file):
     return create_app({"DEBUG": True, "SURVEY_SECRET_KEY_FILE": str(key_file),
+                       "SURVEY_AUDIT_KEY_FILE": str(tmp_path / "audit_key"),
+                       "SURVEY_AUDIT_ANCHOR_FILE": str(tmp_path / "audit_anchor"),
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'debug.sqlite'}"})
 
 
 @pytest.mark.parametrize("mode", ["DEBUG", "TESTING"])
 def test_no_string_in_the_source_forges_a_session(no_key_in_environment, tmp_path, mode):
     app = create_app({mode: True, "SURVEY_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+                      "SURVEY_AUDIT_KEY_FILE": str(tmp_path / "audit_key"),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
     checker = app.session_interface.get_signing_serializer(app)
     candidates = string_constants()

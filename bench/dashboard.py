@@ -184,6 +184,8 @@ def make_app(url):
         "TESTING": True, "SECRET_KEY": "dashboard-bench", "SQLALCHEMY_DATABASE_URI": url,
         "SURVEY_BASE_URL": "https://survey.example.dk",
         "SURVEY_PASSWORD_HASHING": "fast-for-tests", "WTF_CSRF_ENABLED": False,
+        # The bench's audit heads go to a temporary file, never into instance/.
+        "SURVEY_AUDIT_ANCHOR_FILE": os.path.join(tempfile.gettempdir(), "dashboard-bench-anchor"),
     })
 
 

@@ -101,7 +101,7 @@ def lua_request(method, path, cookie, body=None):
     return "{" + ", ".join((lua_string(method), lua_string(path), headers, body)) + "}"
 
 
-def prepare_database(url, participants):
+def prepare_database(url, participants, anchor_file):
     """Schema and participants, each with a link; returns the links' paths."""
     from survey import create_app
     from survey.extensions import db
@@ -109,6 +109,7 @@ def prepare_database(url, participants):
     from survey.participants.services import add_participant
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
+                      "SURVEY_AUDIT_KEY": AUDIT_KEY, "SURVEY_AUDIT_ANCHOR_FILE": anchor_file,
                       "SURVEY_BASE_URL": BASE_URL})
     links = []
     with app.app_context():
@@ -124,6 +125,7 @@ def prepare_database(url, participants):
 
 
 SECRET = "bench-secret-key-" + "x" * 40
+AUDIT_KEY = "bench-audit-key-" + "y" * 40
 BASE_URL = "http://127.0.0.1"
 
 
@@ -206,8 +208,12 @@ def print_row(name, clients, result, hello_rps):
 
 def run_database(label, url, args, workdir):
     per_level = args.submitters
-    links = prepare_database(url, args.participants + per_level * len(args.clients))
-    env = {"SURVEY_SECRET_KEY": SECRET, "SURVEY_DATABASE_URL": url, "SURVEY_BASE_URL": BASE_URL,
+    anchor_file = os.path.join(workdir, "audit_anchor")
+    links = prepare_database(url, args.participants + per_level * len(args.clients),
+                             anchor_file)
+    env = {"SURVEY_SECRET_KEY": SECRET, "SURVEY_AUDIT_KEY": AUDIT_KEY,
+           "SURVEY_AUDIT_ANCHOR_FILE": anchor_file,
+           "SURVEY_DATABASE_URL": url, "SURVEY_BASE_URL": BASE_URL,
            "FLASK_DEBUG": "0"}
     hello_dir = os.path.join(workdir, "hello")
     os.makedirs(hello_dir, exist_ok=True)
@@ -255,10 +261,12 @@ def run_database(label, url, args, workdir):
 def profile_item_page(workdir, pages=300):
     """The item page in-process: mean time and where it goes."""
     url = f"sqlite:///{os.path.join(workdir, 'profile.sqlite')}"
-    link = prepare_database(url, 1)[0]
+    anchor_file = os.path.join(workdir, "profile_anchor")
+    link = prepare_database(url, 1, anchor_file)[0]
     from survey import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
+                      "SURVEY_AUDIT_KEY": AUDIT_KEY, "SURVEY_AUDIT_ANCHOR_FILE": anchor_file,
                       "SURVEY_BASE_URL": BASE_URL})
     client = app.test_client()
     client.get(link)

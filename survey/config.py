@@ -110,6 +110,7 @@ def settings_from_environment(instance_path):
         "SECRET_KEY": _env("SURVEY_SECRET_KEY"),
         #: Debug mode without SURVEY_SECRET_KEY makes a random key once and keeps it here.
         "SURVEY_SECRET_KEY_FILE": os.path.join(instance_path, "secret_key"),
+        **audit_settings(instance_path),
         "SQLALCHEMY_DATABASE_URI": _env(
             "SURVEY_DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "survey.sqlite")
         ),
@@ -208,8 +209,30 @@ def messaging_settings(instance_path):
     }
 
 
+def audit_settings(instance_path):
+    """The audit chain's key (never stored in the database) and its anchor file."""
+    return {
+        #: Signs every audit record (HMAC-SHA-256); separate from SURVEY_SECRET_KEY.
+        "SURVEY_AUDIT_KEY": _env("SURVEY_AUDIT_KEY"),
+        #: Keys that signed older records, comma-separated, newest first (key rotation).
+        "SURVEY_AUDIT_KEY_PREVIOUS": tuple(
+            key.strip() for key in (_env("SURVEY_AUDIT_KEY_PREVIOUS") or "").split(",")
+            if key.strip()),
+        #: Debug mode without SURVEY_AUDIT_KEY makes a random key once and keeps it here.
+        "SURVEY_AUDIT_KEY_FILE": os.path.join(instance_path, "audit_key"),
+        #: After each commit that adds audit records the new head is appended here.
+        "SURVEY_AUDIT_ANCHOR_FILE": _env("SURVEY_AUDIT_ANCHOR_FILE",
+                                         os.path.join(instance_path, "audit_anchor")),
+    }
+
+
 def check_production_safety(app):
     """Refuse to run in production mode with settings that are only safe locally."""
+    check_secret_key(app)
+    check_audit_key(app)
+
+
+def check_secret_key(app):
     if app.config.get("SECRET_KEY"):
         return
     if app.testing:
@@ -223,6 +246,29 @@ def check_production_safety(app):
         "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, "
         "or run with FLASK_DEBUG=1 for local development."
     )
+
+
+def check_audit_key(app):
+    """SURVEY_AUDIT_KEY is required in production, long, and not the secret key."""
+    key = app.config.get("SURVEY_AUDIT_KEY")
+    if not key and app.testing:
+        key = secrets.token_urlsafe(48)  # made now, gone at exit
+    elif not key and app.debug:
+        key = development_key(app.config["SURVEY_AUDIT_KEY_FILE"])
+    elif not key:
+        raise ConfigurationError(
+            "SURVEY_AUDIT_KEY is not set. Set it to a long random value, different from "
+            "SURVEY_SECRET_KEY and kept outside the database, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, "
+            "or run with FLASK_DEBUG=1 for local development.")
+    if len(key) < 32:
+        raise ConfigurationError(
+            f"SURVEY_AUDIT_KEY must have at least 32 characters, got {len(key)}")
+    if key == app.config.get("SECRET_KEY") or key in app.config["SURVEY_AUDIT_KEY_PREVIOUS"]:
+        raise ConfigurationError(
+            "SURVEY_AUDIT_KEY must differ from SURVEY_SECRET_KEY and from every key in "
+            "SURVEY_AUDIT_KEY_PREVIOUS")
+    app.config["SURVEY_AUDIT_KEY"] = key
 
 
 def development_key(path):

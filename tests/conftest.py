@@ -35,10 +35,10 @@ def database_url(db_backend, tmp_path, request):
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+def app_settings(database_url, tmp_path):
+    """The settings of every test's app; files it writes go under tmp_path."""
     outbox = tmp_path / "outbox"
-    app = create_app({
+    return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -49,7 +49,14 @@ def app(database_url, tmp_path):
         "SURVEY_MAIL_BACKEND": "folder", "SURVEY_MAIL_FOLDER": str(outbox / "mail"),
         "SURVEY_SMS_BACKEND": "folder", "SURVEY_SMS_FOLDER": str(outbox / "sms"),
         "SURVEY_LETTER_FOLDER": str(outbox / "letters"),
-    })
+        # The audit chain's anchor too (its key is made at random in testing).
+        "SURVEY_AUDIT_ANCHOR_FILE": str(tmp_path / "audit_anchor"),
+    }
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(app_settings(database_url, tmp_path))
     with app.app_context():
         db.create_all()
     yield app

@@ -38,6 +38,7 @@ class LiveServer:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
             "SURVEY_BASE_URL": self.url,
             "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
+            "SURVEY_AUDIT_ANCHOR_FILE": f"{database_path}.audit_anchor",  # not in instance/
         })
         with self.app.app_context():
             db.create_all()

@@ -31,6 +31,8 @@ class ServerProcess:
         line = self.process.stdout.readline()
         if not line.strip().isdigit():
             self.process.kill()
+            self.process.wait(timeout=30)
+            self.process.stdout.close()  # else an unclosed pipe warns in a later test
             raise RuntimeError(f"the server process did not start: {line!r}")
         self.url = f"http://127.0.0.1:{int(line)}"
 

@@ -13,6 +13,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
 
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SURVEY_AUDIT_KEY", "audit-key-" + "a" * 40)
     monkeypatch.setenv("SURVEY_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
     monkeypatch.setenv("SURVEY_BASE_URL", "https://xq.example.dk/")
     monkeypatch.setenv("SURVEY_INVITATION_DAYS", "30")
@@ -28,6 +29,7 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
 
 def test_a_bad_number_setting_names_the_variable(monkeypatch):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "x")
+    monkeypatch.setenv("SURVEY_AUDIT_KEY", "audit-key-" + "a" * 40)
     monkeypatch.setenv("SURVEY_INVITATION_DAYS", "sixty")
     with pytest.raises(ConfigurationError, match="SURVEY_INVITATION_DAYS"):
         create_app()
@@ -35,6 +37,7 @@ def test_a_bad_number_setting_names_the_variable(monkeypatch):
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "x")
+    monkeypatch.setenv("SURVEY_AUDIT_KEY", "audit-key-" + "a" * 40)
     monkeypatch.delenv("SURVEY_DATABASE_URL", raising=False)
     app = create_app()
     expected = "sqlite:///" + app.instance_path + "/survey.sqlite"

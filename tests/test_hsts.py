@@ -15,7 +15,8 @@ def client_at(tmp_path):
     def make(base_url):
         app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
                           "SURVEY_BASE_URL": base_url,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'h.sqlite'}"})
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'h.sqlite'}",
+                          "SURVEY_AUDIT_ANCHOR_FILE": str(tmp_path / "audit_anchor")})
         apps.append(app)
         return app.test_client()
 

@@ -76,7 +76,10 @@ def test_gunicorn_logs_no_token_even_when_a_request_fails(tmp_path, make_invitat
     database = app.config["SQLALCHEMY_DATABASE_URI"]
     port = free_port()
     access, errors = tmp_path / "access.log", tmp_path / "error.log"
-    env = {**os.environ, "SURVEY_SECRET_KEY": "x" * 40, "SURVEY_DATABASE_URL": database,
+    env = {**os.environ, "SURVEY_SECRET_KEY": "x" * 40,
+           "SURVEY_AUDIT_KEY": app.config["SURVEY_AUDIT_KEY"],
+           "SURVEY_AUDIT_ANCHOR_FILE": app.config["SURVEY_AUDIT_ANCHOR_FILE"],
+           "SURVEY_DATABASE_URL": database,
            "SURVEY_BASE_URL": "https://survey.example.dk", "FLASK_DEBUG": "0"}
     # The app's table of tokens is taken away, so looking a token up fails with a traceback.
     app_code = ("from survey import create_app\n"

@@ -37,12 +37,15 @@ def no_key_in_environment(monkeypatch):
 
 def debug_app(tmp_path, key_file):
     return create_app({"DEBUG": True, "SURVEY_SECRET_KEY_FILE": str(key_file),
+                       "SURVEY_AUDIT_KEY_FILE": str(tmp_path / "audit_key"),
+                       "SURVEY_AUDIT_ANCHOR_FILE": str(tmp_path / "audit_anchor"),
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'debug.sqlite'}"})
 
 
 @pytest.mark.parametrize("mode", ["DEBUG", "TESTING"])
 def test_no_string_in_the_source_forges_a_session(no_key_in_environment, tmp_path, mode):
     app = create_app({mode: True, "SURVEY_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+                      "SURVEY_AUDIT_KEY_FILE": str(tmp_path / "audit_key"),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
     checker = app.session_interface.get_signing_serializer(app)
     candidates = string_constants()
@@ -85,5 +88,6 @@ def test_debug_key_is_made_once_and_kept_across_restarts(no_key_in_environment, 
 
 def test_default_key_file_is_in_the_instance_folder(monkeypatch):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "x")
+    monkeypatch.setenv("SURVEY_AUDIT_KEY", "audit-key-" + "a" * 40)
     app = create_app()
     assert app.config["SURVEY_SECRET_KEY_FILE"] == os.path.join(app.instance_path, "secret_key")

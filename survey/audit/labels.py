@@ -30,6 +30,8 @@ ACTION_NAMES = {
     "include": _l("Taken back into the analysis"),
     "request_change": _l("Change asked for by the participant"),
     "confirm_status": _l("Keyed in although the participant is not active"),
+    "access": _l("Data seen"), "login": _l("Logged in"), "login_failed": _l("Login failed"),
+    "logout": _l("Logged out"), "export": _l("Exported"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -39,6 +41,8 @@ ENTITY_NAMES = {
     "recovery_code": _l("Recovery code"), "reminder_schedule": _l("Reminder schedule"),
     "answer_note": _l("Note on an answer"),
     "requested_change": _l("Change asked for by the participant"),
+    "audit_trail": _l("Audit trail"), "access_report": _l("Access report"),
+    "responses": _l("Responses"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -56,6 +60,7 @@ FIELD_NAMES = {
     "requested_on": _l("Date the participant asked"),
     "participant_words": _l("The participant's own words"),
     "participant_status": _l("Participant's status"),
+    "purpose": _l("Purpose"), "rows": _l("Rows"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -93,9 +98,10 @@ PURPOSE_NAMES = {
     "audit export": _l("Audit trail export"), "paper entry": _l("Paper entry"),
     "follow-up": _l("Follow-up"), "letter": _l("Letters to print"),
     "duplicate decision": _l("Deciding which response counts"),
-    "correction": _l("Correcting answers"),
     "clarification": _l("Notes, exclusion or a participant's requested change"),
+    "correction": _l("Correcting answers"), "list page": _l("List of participants"),
 }
+VALUE_NAMES["purpose"] = PURPOSE_NAMES  # the access log's twins in the chain
 #: System actors ("system:<what>"); staff are shown by e-mail address.
 ACTOR_NAMES = {"system:cli": _l("Command line"), "system:messaging": _l("Automatic sending"),
                "system:login": _l("Login (automatic)")}

@@ -7,9 +7,12 @@ from ..timeutil import UTCDateTime, now_utc
 class AuditRecord(db.Model):
     """One create or change of anything that matters, never updated or deleted.
 
-    `hash` covers this record's content and `prev_hash`, the previous record's
-    hash, so an edit or deletion made directly in the database breaks the
-    chain at that record (`flask audit verify`).
+    `hash` is an HMAC-SHA-256, with a key kept outside the database, of this
+    record's content, its place in the chain (`seq`) and `prev_hash`, the
+    previous record's `hash`: an edit or deletion made directly in the database
+    breaks the chain at that record, and without the key it cannot be
+    recomputed (`flask audit verify`; survey/audit/chain.py). Records written
+    before keys existed have no `key_id` and a plain SHA-256 `hash`.
     """
 
     id = db.Column(db.Integer, primary_key=True)
@@ -28,8 +31,14 @@ class AuditRecord(db.Model):
     reason = db.Column(db.Text)
     participant_id = db.Column(db.Integer, index=True)
     response_id = db.Column(db.Integer, index=True)
+    #: Place in the chain, 1, 2, 3, ... without gaps (ids may have gaps).
+    seq = db.Column(db.Integer, nullable=False, unique=True)
     prev_hash = db.Column(db.String(64), nullable=False)
     hash = db.Column(db.String(64), nullable=False, unique=True)
+    #: Names the key that signed `hash` (a digest of the key, not the key).
+    key_id = db.Column(db.String(16))
+    #: On the first record signed with a new key: its MAC with the previous key.
+    bridge_mac = db.Column(db.String(64))
 
 
 class AccessRecord(db.Model):
@@ -45,21 +54,31 @@ class AccessRecord(db.Model):
     staff_user = db.relationship("StaffUser")
 
 
-# The database itself refuses to change or remove audit records.
-APPEND_ONLY_SQLITE = [
-    DDL("CREATE TRIGGER audit_record_no_update BEFORE UPDATE ON audit_record "
-        "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END"),
-    DDL("CREATE TRIGGER audit_record_no_delete BEFORE DELETE ON audit_record "
-        "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END"),
-]
-APPEND_ONLY_POSTGRESQL = [
-    DDL("CREATE OR REPLACE FUNCTION audit_record_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit records are append-only'; END; $$ LANGUAGE plpgsql"),
-    DDL("CREATE TRIGGER audit_record_append_only BEFORE UPDATE OR DELETE ON audit_record "
-        "FOR EACH ROW EXECUTE FUNCTION audit_record_append_only()"),
-]
-for statement in APPEND_ONLY_SQLITE:
-    event.listen(AuditRecord.__table__, "after_create", statement.execute_if(dialect="sqlite"))
-for statement in APPEND_ONLY_POSTGRESQL:
-    event.listen(AuditRecord.__table__, "after_create",
-                 statement.execute_if(dialect="postgresql"))
+# The database itself refuses to change or remove audit and access records, and on
+# PostgreSQL to empty their tables (TRUNCATE fires no row trigger).
+APPEND_ONLY_TABLES = ("audit_record", "access_record")
+
+
+def append_only_sqlite(table):
+    return [DDL(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END")
+            for verb in ("UPDATE", "DELETE")]
+
+
+def append_only_postgresql(table):
+    return [
+        DDL(f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{table} rows are append-only'; END; $$ LANGUAGE plpgsql"),
+        DDL(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"),
+        DDL(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()"),
+    ]
+
+
+for model in (AuditRecord, AccessRecord):
+    for statement in append_only_sqlite(model.__tablename__):
+        event.listen(model.__table__, "after_create", statement.execute_if(dialect="sqlite"))
+    for statement in append_only_postgresql(model.__tablename__):
+        event.listen(model.__table__, "after_create",
+                     statement.execute_if(dialect="postgresql"))

@@ -1,25 +1,26 @@
-"""Writing and checking the audit trail.
+"""Writing the audit trail and the access log.
 
-Every record's hash covers its content and the previous record's hash. Appends
-are serialised (an advisory lock on PostgreSQL; SQLite serialises writers
-anyway) so the chain has exactly one order.
+Every record's MAC covers its content and the previous record's MAC (see
+chain.py). Appends are serialised (an advisory lock held to the end of the
+transaction on PostgreSQL; SQLite serialises writers anyway) so the chain has
+exactly one order, and the head is anchored after the commit.
 """
-import hashlib
-import json
+import getpass
+import os
 from datetime import UTC
 
 from sqlalchemy import event, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ..csv_export import csv_writer
 from ..extensions import db
 from ..participants.models import Participant
 from ..staff.models import StaffUser
 from ..timeutil import now_utc
+from .chain import GENESIS_HASH, anchor_after_commit, forget_head, note_head, sign
 from .labels import code_word, readable_records
 from .models import AccessRecord, AuditRecord
 
-GENESIS_HASH = "0" * 64
 CHAIN_LOCK_KEY = 7_412_001  # any constant; names the advisory lock of the audit chain
 
 
@@ -50,13 +51,8 @@ def answer_text(state, value):
     return str(value) if state == "answered" else state
 
 
-def record_hash(record):
-    content = [
-        record.prev_hash, record.at.isoformat(), record.actor, record.action, record.entity,
-        record.entity_id, record.field, record.old_value, record.new_value, record.reason,
-        record.participant_id, record.response_id,
-    ]
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
+event.listen(Session, "after_commit", anchor_after_commit)
+event.listen(Session, "after_rollback", forget_head)
 
 
 def _lock_chain():
@@ -64,51 +60,66 @@ def _lock_chain():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
-def _last_hash():
+def _chain_head():
+    """(seq, hash, key id) of the newest record, or (0, GENESIS_HASH, None)."""
     last = db.session.execute(
-        db.select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    return last or GENESIS_HASH
+        db.select(AuditRecord.seq, AuditRecord.hash, AuditRecord.key_id)
+        .order_by(AuditRecord.seq.desc()).limit(1)
+    ).one_or_none()
+    return tuple(last) if last else (0, GENESIS_HASH, None)
 
 
 def record_change(actor, action, entity, entity_id, field=None, old=None, new=None, reason=None,
                   participant_id=None, response_id=None, now=None):
     """Append one audit record (in the caller's transaction) and return it."""
     _lock_chain()
+    seq, prev_hash, prev_key_id = _chain_head()
     record = AuditRecord(
         at=(now or now_utc()).astimezone(UTC),
         actor=actor, action=action, entity=entity, entity_id=str(entity_id), field=field,
         old_value=_as_text(old), new_value=_as_text(new), reason=reason,
-        participant_id=participant_id, response_id=response_id, prev_hash=_last_hash(),
+        participant_id=participant_id, response_id=response_id, seq=seq + 1,
+        prev_hash=prev_hash,
     )
-    record.hash = record_hash(record)
+    sign(record, prev_key_id)
     db.session.add(record)
     db.session.flush()
+    note_head(db.session(), record)
     return record
 
 
-def verify_chain(batch_size=1000):
-    """(number of records checked, id of the first record where the chain breaks or None)."""
-    expected_prev, checked, last_id = GENESIS_HASH, 0, 0
-    while True:
-        batch = db.session.execute(
-            db.select(AuditRecord).where(AuditRecord.id > last_id)
-            .order_by(AuditRecord.id).limit(batch_size)
-        ).scalars().all()
-        if not batch:
-            return checked, None
-        for record in batch:
-            if record.prev_hash != expected_prev or record_hash(record) != record.hash:
-                return checked, record.id
-            expected_prev, last_id, checked = record.hash, record.id, checked + 1
-        for record in batch:  # keep memory flat; other objects (the logged-in user) stay
-            db.session.expunge(record)
+def _note_access(user_id, participant_id, purpose):
+    """An access record, and its twin in the keyed chain (the access log is append-only
+    there too: a deleted or edited access record still shows in the chain)."""
+    db.session.add(AccessRecord(staff_user_id=user_id, participant_id=participant_id,
+                                purpose=purpose))
+    # participant_id stays empty, so the participant's own trail lists changes, not views.
+    record_change(f"staff:{user_id}", "access", "participant", participant_id,
+                  field="purpose", new=purpose)
 
 
 def record_access(user, participant, purpose):
     """Note that a staff account looked at a participant's data, and why."""
-    db.session.add(AccessRecord(staff_user_id=user.id, participant_id=participant.id,
-                                purpose=purpose))
+    _note_access(user.id, participant.id, purpose)
+
+
+def record_session_event(actor, action, user_id):
+    """A login, failed login or logout, in the chain (user_id None: no such account)."""
+    record_change(actor, action, "staff_user", "unknown" if user_id is None else user_id)
+
+
+def cli_actor():
+    """The command line's actor: the operating-system user who ran the command."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        name = f"uid {os.getuid()}"
+    return f"system:cli:{name}"[:60]
+
+
+def record_export(actor, kind, filter_text, rows):
+    """An export (web or command line): who, what, which filter, how many rows."""
+    record_change(actor, "export", kind, filter_text[:40] or "all", field="rows", new=rows)
 
 
 def audit_history(participant_id=None, response_id=None):
@@ -123,8 +134,7 @@ def audit_history(participant_id=None, response_id=None):
 def record_access_to_many(user, participant_ids, purpose):
     """Note one access per participant, e.g. for an export that holds several participants."""
     for participant_id in sorted(study_ids_by_participant(participant_ids)):
-        db.session.add(AccessRecord(staff_user_id=user.id, participant_id=participant_id,
-                                    purpose=purpose))
+        _note_access(user.id, participant_id, purpose)
 
 
 def access_history(participant_id):

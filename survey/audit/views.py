@@ -3,6 +3,7 @@
 The per-participant trail is part of the participant page (participants.detail).
 """
 import io
+import logging
 import re
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -21,11 +22,22 @@ from .services import (
     audit_history,
     record_access,
     record_access_to_many,
-    verify_chain,
+    record_export,
+    staff_actor,
     write_audit_csv,
 )
+from .verify import verify_trail
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
+
+
+@bp.record_once
+def log_chain_heads(state):
+    """Each new head of the chain goes to the application log (chain.py), not during tests."""
+    if not state.app.testing:
+        logging.getLogger("survey.audit").setLevel(logging.INFO)
+
+
 # Codes as words on every staff page that shows audit or access records.
 bp.add_app_template_global(readable_records, "readable_audit_records")
 bp.add_app_template_global(actor_name)
@@ -57,8 +69,9 @@ def csv_download(write, filename):
 @bp.get("/")
 @role_required("coordinator")
 def verify_page():
-    checked, broken_at = verify_chain()
-    return render_template("audit/verify.html", checked=checked, broken_at=broken_at)
+    report = verify_trail()
+    return render_template("audit/verify.html", checked=report.checked,
+                           broken_at=report.broken_at, problems=report.problems)
 
 
 @bp.get("/responses/<int:response_id>")
@@ -86,6 +99,8 @@ def export_csv():
     records = audit_history(participant_id=participant.id if participant else None)
     download = csv_download(lambda stream, delimiter: write_audit_csv(stream, records, delimiter),
                             download_name("audit-trail", study_id or None))
+    record_export(staff_actor(current_user), "audit_trail",
+                  f"participant={study_id}" if study_id else "all", len(records))
     if participant is not None:
         record_access(current_user, participant, "audit export")
     else:

@@ -6,7 +6,10 @@ from functools import cache
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_percent
+from flask_login import current_user
 
+from ..audit.services import record_access_to_many
+from ..extensions import db
 from ..staff.auth import role_required
 from ..timeutil import now_utc
 from . import action_views
@@ -87,12 +90,15 @@ def index():
     else:
         total = counts.matching(args.filters.state, args.filters.status)
     rate = counts.response_rate
-    return render_template(
+    html = render_template(
         "dashboard/index.html", counts=counts, args=args, rows=rows,
         rate=None if rate is None else format_percent(rate, "#,##0.0 %"),
         reminders=next_reminders(rows, now), now=now, total=total,
         pages=max(1, -(-total // PER_PAGE)), has_next=len(ids) > PER_PAGE,
         states=STATES, status_filters=STATUS_FILTERS, channels=CHANNELS)
+    record_access_to_many(current_user, ids[:PER_PAGE], "list page")  # who saw whom
+    db.session.commit()
+    return html
 
 
 bp.add_app_template_global(dashboard_names)

@@ -15,6 +15,9 @@ from ..audit.services import (
     actor_emails,
     audit_history,
     record_access,
+    record_access_to_many,
+    record_export,
+    staff_actor,
     staff_emails,
     write_access_csv,
 )
@@ -67,7 +70,10 @@ def index():
     counts = response_counts([p.id for p in page.items])
     now = now_utc()
     rows = [(p, participant_state(p, now), counts.get(p.id, 0)) for p in page.items]
-    return render_template("participants/index.html", page=page, rows=rows, study_id=study_id)
+    html = render_template("participants/index.html", page=page, rows=rows, study_id=study_id)
+    record_access_to_many(current_user, [p.id for p in page.items], "list page")
+    db.session.commit()
+    return html
 
 
 def describe_response(response):
@@ -132,7 +138,11 @@ def access_report(study_id):
 def access_report_csv(study_id):
     participant = get_participant_or_404(study_id)
     records = access_history(participant.id)
-    return csv_download(
+    download = csv_download(
         lambda stream, delimiter: write_access_csv(stream, participant.study_id, records,
                                                    delimiter),
         download_name("access-report", participant.study_id))
+    record_export(staff_actor(current_user), "access_report",
+                  f"participant={participant.study_id}", len(records))
+    db.session.commit()
+    return download

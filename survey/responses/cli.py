@@ -3,6 +3,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import ngettext
 
+from ..audit.services import cli_actor, record_export
+from ..extensions import db
 from ..instruments import instruments
 from .export import write_responses_csv
 
@@ -27,4 +29,6 @@ def export_command(fmt, output, excel):
                    err=True)
     else:
         with click.open_file("-", "w", encoding=encoding) as stream:
-            write_responses_csv(stream, instruments(), codes, delimiter)
+            count = write_responses_csv(stream, instruments(), codes, delimiter)
+    record_export(cli_actor(), "responses", "all", count)
+    db.session.commit()

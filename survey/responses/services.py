@@ -176,12 +176,16 @@ def submit_invitation(invitation, language, now=None, who_answered=None):
         response = (response_for(invitation, code)
                     or _start_response(invitation, code, language, now))
         answered = {a.item_id for a in response.answers}
-        for item in instrument.items:
-            if item.id not in answered:
-                db.session.add(Answer(response=response, item_id=item.id, value=None,
-                                      state="not_answered", answered_at=now))
+        never_shown = [Answer(response=response, item_id=item.id, value=None,
+                              state="not_answered", answered_at=now)
+                       for item in instrument.items if item.id not in answered]
+        db.session.add_all(never_shown)
         response.status, response.submitted_at, response.updated_at = "submitted", now, now
         db.session.flush()
+        for answer in never_shown:  # audited like every stored answer (audit verify checks)
+            record_change(actor, "create", "answer", answer.id, field=answer.item_id,
+                          new=answer_text(answer.state, answer.value), now=now,
+                          participant_id=response.participant_id, response_id=response.id)
         record_change(actor, "submit", "response", response.id, field="status",
                       old="in_progress", new="submitted", now=now,
                       participant_id=response.participant_id, response_id=response.id)

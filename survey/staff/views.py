@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
+from ..audit.services import record_session_event, staff_actor
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..security import local_path
@@ -25,6 +26,7 @@ from .services import (
     CodeOutcome,
     authenticate,
     confirm_totp_enrolment,
+    find_staff_user,
     provisioning_uri,
     record_login,
     start_totp_enrolment,
@@ -47,6 +49,7 @@ def _finish_login(user):
     session["lang"] = lang
     session[LAST_SEEN] = now_utc().timestamp()
     record_login(user)
+    record_session_event(staff_actor(user), "login", user.id)
     db.session.commit()
 
 
@@ -82,6 +85,9 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             give_back_address_try(request.remote_addr, now_utc())
+        else:  # the account's number if the address names one; never the text typed
+            account = find_staff_user(form.email.data)
+            record_session_event("system:login", "login_failed", account and account.id)
         db.session.commit()  # failed attempts and lockouts count even on failure
         if user is None:
             return _refuse_login(form)
@@ -151,6 +157,7 @@ def enrol_2fa():
 def logout():
     # Logging out ends every session of the account, on every device.
     current_user.session_version += 1
+    record_session_event(staff_actor(current_user), "logout", current_user.id)
     db.session.commit()
     logout_user()
     session.clear()

@@ -101,10 +101,18 @@ def test_export_of_the_whole_trail(app, client, make_participant, make_invitatio
     assert download.data.decode("utf-8").splitlines()[0] == ",".join(AUDIT_CSV_COLUMNS)
     exported = rows(download.data)
     with app.app_context():
-        records = db.session.execute(db.select(AuditRecord).order_by(AuditRecord.id)).scalars()
+        records = db.session.execute(
+            db.select(AuditRecord).order_by(AuditRecord.id)).scalars().all()
         assert [(r["id"], r["hash"], r["at"]) for r in exported] == [
-            (str(r.id), r.hash, r.at.isoformat()) for r in records]
+            (str(r.id), r.hash, r.at.isoformat()) for r in records[:len(exported)]]
         p1, p2 = get_participant("P001").id, get_participant("P002").id
+        # The export itself lands in the chain after it: who, which filter, how many rows,
+        # and each participant shown in it.
+        assert [(r.action, r.entity, r.entity_id, r.field, r.new_value)
+                for r in records[len(exported):]] == [
+            ("export", "audit_trail", "all", "rows", str(len(exported))),
+            ("access", "participant", str(p1), "purpose", "audit export"),
+            ("access", "participant", str(p2), "purpose", "audit export")]
     assert {r["study_id"] for r in exported} == {"P001", "P002", ""}  # "": the staff account
     # An export shows every participant in it: each one's access report says so.
     assert sorted(access_purposes(app)) == [(p1, "audit export"), (p2, "audit export")]

@@ -127,7 +127,10 @@ def broken_definition(request, tmp_path):
 def app_config(tmp_path, **settings):
     return {"TESTING": True, "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'loader.sqlite'}",
-            "SURVEY_BASE_URL": BASE_URL, **settings}
+            "SURVEY_BASE_URL": BASE_URL,
+            # Two apps on one database sign one audit chain: one key, one anchor file.
+            "SURVEY_AUDIT_KEY": "loader-audit-key-" + "k" * 32,
+            "SURVEY_AUDIT_ANCHOR_FILE": str(tmp_path / "audit_anchor"), **settings}
 
 
 def test_built_in_definitions_load():

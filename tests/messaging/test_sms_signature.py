@@ -10,6 +10,7 @@ BASE_URL = "https://survey.example.dk"
 @pytest.fixture
 def environment(monkeypatch):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "x")
+    monkeypatch.setenv("SURVEY_AUDIT_KEY", "audit-key-" + "a" * 40)
     monkeypatch.setenv("SURVEY_BASE_URL", BASE_URL)
     monkeypatch.setenv("SURVEY_SMS_URL", "https://sms.example.dk/send")  # SMS really go out
     for lang in ("DA", "EN"):

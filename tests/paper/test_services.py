@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit.models import AuditRecord
-from survey.audit.services import verify_chain
+from survey.audit.verify import verify_chain, verify_trail
 from survey.extensions import db
 from survey.instruments import instruments
 from survey.paper.models import PaperEntry, PaperForm
@@ -60,6 +60,7 @@ def test_agreeing_entries_make_a_verified_scored_response(people):
         assert keyed["xq4"] == "10" and keyed["received_on"] == "2026-11-20"
     assert audit(entity="paper_entry", field="remarks")[0].new_value == "Skrevet med blyant"
     assert verify_chain()[1] is None
+    assert verify_trail().intact, verify_trail().problems  # every stored answer and score audited
 
 
 @BOTH_DATABASES

@@ -210,18 +210,20 @@ def test_each_view_is_recorded_and_shown_in_the_access_report(app, client, make_
         participant_page(other_client, "P001")
     coordinator = log_in(staff_login, "coordinator")
     participant_page(client, "P001")
-    client.get("/staff/participants/")  # the list shows no one's data
+    client.get("/staff/participants/")  # issue 10: a list page is recorded for everyone shown
     assert access_records(app, "P001") == [
         ("participant page", reader), ("participant page", reader),
-        ("participant page", coordinator)]
-    assert access_records(app, "P002") == []
+        ("participant page", coordinator), ("list page", coordinator)]
+    assert access_records(app, "P002") == [("list page", coordinator)]
 
     report = client.get("/staff/participants/P001/access")
     html = report.get_data(as_text=True)
     assert report.status_code == 200
-    assert html.count("søren.ærø@example.dk") == 2 and html.count(coordinator) == 1
+    assert html.count("søren.ærø@example.dk") == 2 and html.count(coordinator) == 2
     assert html.count("<td>Participant page</td>") == 3
-    empty = client.get("/staff/participants/P002/access").get_data(as_text=True)
+    assert html.count("<td>List of participants</td>") == 1
+    make_participant("P003")  # added after the list was seen: no one has seen P003
+    empty = client.get("/staff/participants/P003/access").get_data(as_text=True)
     assert "No one on the study team has seen this participant" in empty
 
 

@@ -41,6 +41,8 @@ def test_killed_runner_then_rerun_sends_every_reminder_at_most_once(app, invited
     controller.start()
     try:
         env = {**os.environ, "SURVEY_DATABASE_URL": database_url, "SURVEY_SECRET_KEY": "k",
+               "SURVEY_AUDIT_KEY": app.config["SURVEY_AUDIT_KEY"],
+               "SURVEY_AUDIT_ANCHOR_FILE": app.config["SURVEY_AUDIT_ANCHOR_FILE"],
                "SURVEY_MAIL_BACKEND": "smtp", "SURVEY_SMTP_HOST": "127.0.0.1",
                "SURVEY_SMTP_PORT": str(port), "SURVEY_SMTP_TLS": "none",
                "SURVEY_MAIL_FROM": "studie@example.dk", "SURVEY_SENDING_HOURS": "0-24"}

@@ -24,7 +24,8 @@ def make_site_app(database_url, tmp_path):
         (folder / f"site-{name}").write_text(text, encoding="utf-8")
         app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
                           "SQLALCHEMY_DATABASE_URI": database_url, "SURVEY_BASE_URL": BASE_URL,
-                          "SURVEY_INSTRUMENTS_DIR": str(folder)})
+                          "SURVEY_INSTRUMENTS_DIR": str(folder),
+                          "SURVEY_AUDIT_ANCHOR_FILE": str(tmp_path / "audit_anchor")})
         with app.app_context():
             db.create_all()
         apps.append(app)

@@ -23,9 +23,13 @@ XQ, VAS = [3, 5, 0, 10, 7, 8, 2, 4], [10, 20, 90, 40, 50, 60, 70, 80]
 
 
 @pytest.fixture
-def start_server(database_url):
+def start_server(app, database_url):
     config = {"SECRET_KEY": "test-secret-key", "SQLALCHEMY_DATABASE_URI": database_url,
-              "SURVEY_BASE_URL": "http://127.0.0.1", "SESSION_COOKIE_SECURE": False}
+              "SURVEY_BASE_URL": "http://127.0.0.1", "SESSION_COOKIE_SECURE": False,
+              # Production mode: the audit key and anchor of the test's own app, so that
+              # every process extends the one chain on this database.
+              **{name: app.config[name]
+                 for name in ("SURVEY_AUDIT_KEY", "SURVEY_AUDIT_ANCHOR_FILE")}}
     started = []
 
     def start(pause_after=None):

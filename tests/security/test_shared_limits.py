@@ -21,6 +21,10 @@ PER_ADDRESS = 7
 def servers(app, database_url):
     config = {"SECRET_KEY": "test-secret-key", "SQLALCHEMY_DATABASE_URI": database_url,
               "SURVEY_BASE_URL": "http://127.0.0.1", "SESSION_COOKIE_SECURE": False,
+              # Production mode: the audit key and anchor of the test's own app, so that
+              # every process extends the one chain on this database.
+              **{name: app.config[name]
+                 for name in ("SURVEY_AUDIT_KEY", "SURVEY_AUDIT_ANCHOR_FILE")},
               "SURVEY_START_TRIES_PER_ADDRESS": PER_ADDRESS,
               "SURVEY_START_TRIES_PER_PREFIX": 1000}
     started = []

@@ -74,5 +74,3 @@ class RecoveryCode(db.Model):
 
     user = db.relationship("StaffUser", back_populates="recovery_codes")
 
-
-from .throttle import LoginAddressTries  # noqa: E402, F401 (a staff table: the metadata sees it)

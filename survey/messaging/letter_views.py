@@ -12,10 +12,10 @@ from markupsafe import Markup
 
 from ..audit.services import record_access
 from ..extensions import db
-from ..invitations.services import open_invitations
 from ..invitations.short_codes import printed_code
 from ..participants.models import Participant
 from ..participants.services import find_participant
+from ..participants.state import open_web_links
 from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for
@@ -48,7 +48,7 @@ def letters_for(participants, template):
     """([LetterText], [study IDs without an open link]); notes each access, commits."""
     now, letters, missing = now_utc(), [], []
     for participant in participants:
-        still_open = [i for i in open_invitations(participant, now) if i.mode == "web"]
+        still_open = open_web_links(participant, now)
         code = printed_code(still_open[-1]) if still_open else None
         if participant.status != "active" or code is None:
             missing.append(participant.study_id)

@@ -21,9 +21,9 @@ from flask_babel import force_locale
 
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
-from ..invitations.services import create_invitation, invitation_state, open_invitations
+from ..invitations.services import create_invitation, invitation_state
 from ..invitations.short_codes import assign_short_code
-from ..participants.state import has_answered, paper_is_back
+from ..participants.state import has_answered, open_web_links, paper_is_back
 from ..reminders.policy import current_policy
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for, render_email, sms_text
@@ -228,7 +228,7 @@ def send_invitation(participant, channel, created_by=None, now=None):
     if contact_address(participant, channel) is None:
         raise MessagingError(f"participant {participant.study_id} has no "
                              f"{ADDRESS_NAMES[channel]}")
-    still_open = [i for i in open_invitations(participant, now) if i.mode == "web"]
+    still_open = open_web_links(participant, now)
     invitation = still_open[-1] if still_open else create_invitation(participant, now=now)[0]
     message = record_message(participant, invitation, "invitation", channel, "invitation",
                              created_by=created_by, now=now)

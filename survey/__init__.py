@@ -19,6 +19,7 @@ from .participants.views import bp as participants_bp
 from .reminders.views import bp as reminders_bp
 from .responses.clarification_views import bp as clarify_bp
 from .responses.views import bp as questionnaire_bp
+from .settings_check import check_settings
 from .staff.account_views import bp as accounts_bp
 from .staff.auth import init_login
 from .staff.clinic_views import bp as clinic_bp
@@ -37,6 +38,7 @@ def create_app(config=None):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
     app.config.update(config or {})
     check_production_safety(app)
+    check_settings(app)
     hops = app.config["SURVEY_PROXY_HOPS"]
     if hops:
         # The client's address (rate limits on /start) and https come from the proxy.

@@ -67,6 +67,18 @@ def _env_float(name, default):
         raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _env_switch(name, default=False):
+    """A setting that is on (1, true, yes, on) or off (0, false, no, off)."""
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0, got {raw!r}")
+
+
 def _bilingual(name, default):
     """A setting given in both languages: SURVEY_X_DA and SURVEY_X_EN."""
     return {lang: _env(f"{name}_{lang.upper()}", default[lang]) for lang in ("da", "en")}
@@ -118,6 +130,8 @@ def settings_from_environment(instance_path):
         "SURVEY_STUDY_NAME": _bilingual("SURVEY_STUDY_NAME", DEFAULT_STUDY_NAME),
         "SURVEY_STUDY_SHORT_NAME": _bilingual("SURVEY_STUDY_SHORT_NAME", DEFAULT_STUDY_SHORT_NAME),
         "SURVEY_CONTACT": _bilingual("SURVEY_CONTACT", DEFAULT_CONTACT),
+        #: The study's privacy notice, linked from every participant page and message.
+        "SURVEY_PRIVACY_URL": _bilingual("SURVEY_PRIVACY_URL", {"da": None, "en": None}),
         #: Starts every SMS: who sends it (e.g. the hospital's name).
         "SURVEY_SMS_SIGNATURE": _sms_signatures(base_url),
         #: The sender's name and address at the top of a letter, one line each.
@@ -138,6 +152,8 @@ def settings_from_environment(instance_path):
         "SURVEY_PROXY_HOPS": _env_int("SURVEY_PROXY_HOPS", 0),
         #: Staff sessions end after this many minutes without activity.
         "SURVEY_STAFF_IDLE_MINUTES": _env_int("SURVEY_STAFF_IDLE_MINUTES", 30),
+        #: Data-entry accounts may log in without two-factor authentication (not advised).
+        "SURVEY_2FA_OPTIONAL_FOR_DATA_ENTRY": _env_switch("SURVEY_2FA_OPTIONAL_FOR_DATA_ENTRY"),
         #: How paper forms are checked: "double_entry" (keyed in twice) or "visual".
         "SURVEY_PAPER_VERIFICATION": _env("SURVEY_PAPER_VERIFICATION", "double_entry"),
         #: Reminder n is due this many days after the invitation was sent.

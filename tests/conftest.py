@@ -1,4 +1,5 @@
 import re
+import time
 
 import pytest
 
@@ -161,7 +162,7 @@ STAFF_PASSWORD = "a long and unusual test passphrase"
 
 @pytest.fixture
 def make_staff(app):
-    """Factory: make_staff("coordinator") -> email; coordinators and admins get 2FA set up.
+    """Factory: make_staff("coordinator") -> email; every role that needs 2FA gets it set up.
 
     The TOTP secret is kept in `make_staff.secrets[email]` for logging in.
     """
@@ -185,6 +186,7 @@ def make_staff(app):
         return email
 
     make.secrets = secrets
+    make.used_steps = {}  # email: the last TOTP time step a helper logged in with
     return make
 
 
@@ -198,16 +200,28 @@ class StaffLogin:
         return CSRF.search(self.client.get(path).get_data(as_text=True)).group(1)
 
     def login(self, email, password=STAFF_PASSWORD):
-        import pyotp
 
         response = self.client.post("/staff/login", data={
             "csrf_token": self.csrf_token("/staff/login"), "email": email, "password": password})
         if response.status_code == 302 and "/staff/login/code" in response.location:
-            secret = self.make_staff.secrets[email]
             response = self.client.post("/staff/login/code", data={
                 "csrf_token": self.csrf_token("/staff/login/code"),
-                "code": pyotp.TOTP(secret).now()})
+                "code": self.unused_code(email)})
         return response
+
+    def unused_code(self, email):
+        """A code of a time step this account has not used: each step's code works once, and
+        every role has two-factor authentication, so one test may log an account in twice."""
+        import pyotp
+
+        totp = pyotp.TOTP(self.make_staff.secrets[email])
+        now_step = int(time.time()) // totp.interval
+        step = max(now_step, self.make_staff.used_steps.get(email, now_step - 1) + 1)
+        if step > now_step + 1:  # the next two steps are used: wait for a new one
+            time.sleep(totp.interval - time.time() % totp.interval)
+            return self.unused_code(email)
+        self.make_staff.used_steps[email] = step
+        return totp.generate_otp(step)
 
     def as_role(self, role, **kwargs):
         """Create a staff member with `role`, log in, return the e-mail address."""

@@ -32,6 +32,7 @@ ACTION_NAMES = {
     "confirm_status": _l("Keyed in although the participant is not active"),
     "access": _l("Data seen"), "login": _l("Logged in"), "login_failed": _l("Login failed"),
     "logout": _l("Logged out"), "export": _l("Exported"),
+    "erase": _l("Erased"), "purge_contacts": _l("Contact details erased (retention)"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -42,7 +43,7 @@ ENTITY_NAMES = {
     "answer_note": _l("Note on an answer"),
     "requested_change": _l("Change asked for by the participant"),
     "audit_trail": _l("Audit trail"), "access_report": _l("Access report"),
-    "responses": _l("Responses"),
+    "responses": _l("Responses"), "participants": _l("Participants"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -61,6 +62,8 @@ FIELD_NAMES = {
     "participant_words": _l("The participant's own words"),
     "participant_status": _l("Participant's status"),
     "purpose": _l("Purpose"), "rows": _l("Rows"),
+    "email": _l("E-mail address (keyed digest)"), "phone": _l("Phone number (keyed digest)"),
+    "ended_before": _l("Follow-up ended before"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),

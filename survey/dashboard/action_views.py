@@ -68,10 +68,9 @@ def confirm(study_id, action):
         flash(_("This cannot be done for %(study_id)s now.", study_id=participant.study_id),
               "error")
         return redirect(url_for(".follow_up", study_id=participant.study_id))
-    form = action.form()
+    # A GET shows the participant's current channel and contact details in the form.
+    form = action.form(obj=participant if request.method == "GET" else None)
     problem = None
-    if request.method == "GET" and "channel" in form:
-        form.channel.data = participant.channel
     if request.method == "POST" and form.validate():
         try:
             done = action.perform(participant, form, current_user, now)

@@ -18,12 +18,13 @@ TEMPLATES = ("invitation", "reminder", "reminder_started")
 
 #: Everything a message needs to know, already in the participant's language.
 #: `sent_on` is the day it is made; `sms_signature` starts an SMS; `sender` (the lines of
-#: the sender's name and address) heads a letter; `short_code` is only set for letters.
+#: the sender's name and address) heads a letter; `short_code` is only set for letters;
+#: `privacy_url` is the study's privacy notice (SURVEY_PRIVACY_URL_DA/EN), None if not set.
 MessageContext = namedtuple(
     "MessageContext",
     "template language study_name contact link optout_link expires_on study_id start_address "
-    "sent_on sms_signature sender short_code",
-    defaults=(None,),
+    "sent_on sms_signature sender short_code privacy_url",
+    defaults=(None, None),
 )
 
 
@@ -42,7 +43,8 @@ def context_for(participant, invitation, template, short_code=None):
         expires_on=format_date(invitation.expires_at, "long"), study_id=participant.study_id,
         start_address=start_address(), sent_on=format_date(now_utc(), "long"),
         sms_signature=config["SURVEY_SMS_SIGNATURE"][language],
-        sender=config["SURVEY_LETTER_SENDER"][language], short_code=short_code)
+        sender=config["SURVEY_LETTER_SENDER"][language], short_code=short_code,
+        privacy_url=config["SURVEY_PRIVACY_URL"][language])
 
 
 #: subject: also the letter's heading; paragraphs: before the link;
@@ -97,16 +99,30 @@ def wording(template):
 def render_email(context):
     """(subject, plain text, HTML) of an e-mail."""
     words = wording(context.template)
-    values = {"words": words, "message": context}
+    values = {"words": words, "message": context, "privacy_words": privacy_words(),
+              "privacy_line": privacy_line(context)}
     return (words.subject, render_template("emails/message.txt", **values),
             render_template("emails/message.html", **values))
+
+
+def privacy_line(context):
+    """"How we handle your data: <address>" for e-mails and letters, or None without one."""
+    if not context.privacy_url:
+        return None
+    return _("How we handle your data: %(address)s", address=context.privacy_url)
+
+
+def privacy_words():
+    return _("How we handle your data")
 
 
 def sms_text(context):
     """The sender's signature, a few words and the link: one SMS of at most 160 characters.
 
-    Without the study name, so that it fits; config.SMS_WORDS_MAX is the length of
-    the longest of these texts, which limits how long the signature may be.
+    Without the study name and without the privacy notice's address, so that it fits
+    (the link leads to the questionnaire's pages, which link to the notice);
+    config.SMS_WORDS_MAX is the length of the longest of these texts, which limits how
+    long the signature may be.
     """
     return f"{context.sms_signature}: {_sms_words(context.template, context.link)}"
 

@@ -16,14 +16,15 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from markupsafe import Markup
 
-from .content import wording
+from .content import privacy_line, wording
 from .errors import SendError, safe_error_text
 
 LetterText = namedtuple(
     "LetterText",
     "language sender date study_name heading greeting paragraphs ways qr_step start_step "
     "start_address code_step code link_step link validity saved personal contact_intro contact "
-    "regards signature reference",
+    "regards signature reference privacy",
+    defaults=(None,),
 )
 
 
@@ -47,6 +48,7 @@ def letter_text(context):
                         "contact the study team:"),
         contact=context.contact, regards=_("Kind regards"), signature=_("The study team"),
         reference=_("Your participant number: %(study_id)s", study_id=context.study_id),
+        privacy=privacy_line(context),
     )
 
 
@@ -144,6 +146,8 @@ class LetterPdf(FPDF):
         self.text_block(letter.contact_intro, gap=1)
         self.text_block(letter.contact)
         self.text_block(f"{letter.regards}\n{letter.signature}", gap=4)
+        if letter.privacy:
+            self.small_grey(letter.privacy, gap=1)
         self.small_grey(letter.reference, gap=0)
 
 

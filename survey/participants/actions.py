@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
@@ -21,6 +20,8 @@ from ..invitations.services import create_invitation
 from ..messaging.models import OutboundMessage
 from ..messaging.services import outcome, send_invitation
 from ..timeutil import parse_typed_date, study_today
+from .contact_actions import ContactForm, EraseContactForm, correct, erase, has_contact
+from .forms import ReasonForm
 from .services import (
     ParticipantActionError,
     issue_new_link,
@@ -45,12 +46,6 @@ class PastDay:
             raise ValidationError(_l("Give the date as day.month.year, e.g. 26.11.2026."))
         if field.day > study_today():
             raise ValidationError(_l("The date cannot be in the future."))
-
-
-class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (for the audit trail)"), filters=[
-        lambda text: text.strip() if text else text], validators=[
-        DataRequired(_l("Give a reason.")), Length(max=2000)])
 
 
 def _channel_field(label):
@@ -230,6 +225,19 @@ ACTIONS = {a.name: a for a in (
         "Messages already sent are not sent again."),
         _l("Change the way of contact"), PreferredChannelForm,
         lambda p, now: p.status == "active", change_channel),
+    Action("contact", _l("Correct the e-mail address or phone number"), _l(
+        "The participant's e-mail address or mobile number is replaced by the one you type, "
+        "checked as at import. The audit trail keeps a keyed digest of the old and the new "
+        "one, never the address or number itself."),
+        _l("Save the correction"), ContactForm,
+        lambda p, now: True, correct),
+    Action("erase-contact", _l("Erase the e-mail address or phone number"), _l(
+        "What you choose is erased, and nothing will be sent to it again. If the "
+        "participant was contacted that way, they are contacted by e-mail, SMS or letter, in "
+        "that order, by what is left. The audit trail keeps only a keyed digest of what was "
+        "erased."),
+        _l("Erase"), EraseContactForm,
+        has_contact, erase),
     Action("opt-out", _l("Record an opt-out of reminders"), _l(
         "No more reminders are sent to the participant. They can still answer with their "
         "link, and the study team can still send them the link on request."),

@@ -6,6 +6,12 @@ from flask.cli import AppGroup
 from flask_babel import ngettext
 
 from ..extensions import db
+from .contacts import (
+    correct_contact,
+    erase_contact,
+    matching_contact_records,
+    purge_contacts,
+)
 from .services import (
     ParticipantError,
     add_participant,
@@ -165,3 +171,110 @@ def set_status_command(study_id, status, on_date, reason):
         raise click.ClickException(str(error)) from None
     click.echo(f"Participant {study_id}: {status}"
                + (f" as of {on_date.isoformat()}" if on_date else "") + ".")
+
+
+WITH_REASON = click.option("--reason", required=True, help="Why, for the audit trail.")
+
+
+def _commit_or_fail(change):
+    """change() and commit; a ParticipantError rolls back and becomes the command's error."""
+    try:
+        result = change()
+        db.session.commit()
+    except ParticipantError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    return result
+
+
+def _contact_choice(email, phone):
+    """(field, value) of the one of --email / --phone given."""
+    given = [(field, value) for field, value in (("email", email), ("phone", phone))
+             if value is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --email and --phone")
+    return given[0]
+
+
+@participants_cli.command("set-contact")
+@click.argument("study_id")
+@click.option("--email", default=None, help="The right e-mail address.")
+@click.option("--phone", default=None, help="The right mobile number, e.g. +4520304050.")
+@WITH_REASON
+def set_contact_command(study_id, email, phone, reason):
+    """Correct STUDY_ID's e-mail address or phone number (audited).
+
+    Checked as the import checks it. The audit trail keeps a keyed digest of the
+    old and the new value, never the value itself.
+    """
+    field, value = _contact_choice(email, phone)
+    _commit_or_fail(lambda: correct_contact(get_participant(study_id), field, value, reason,
+                                            CLI_ACTOR))
+    click.echo(f"Participant {study_id}: {CONTACT_NAMES[field]} corrected.")
+
+
+CONTACT_NAMES = {"email": "e-mail address", "phone": "phone number"}
+
+
+@participants_cli.command("erase-contact")
+@click.argument("study_id")
+@click.option("--email", is_flag=True, help="Erase the e-mail address.")
+@click.option("--phone", is_flag=True, help="Erase the phone number.")
+@WITH_REASON
+def erase_contact_command(study_id, email, phone, reason):
+    """Erase STUDY_ID's e-mail address and/or phone number (audited, by digest only).
+
+    If the participant's way of contact used an erased detail, it becomes e-mail,
+    else SMS, else letter, by what is left (the rule for new participants).
+    """
+    fields = [field for field, chosen in (("email", email), ("phone", phone)) if chosen]
+    if not fields:
+        raise click.UsageError("give --email, --phone or both")
+    participant = _commit_or_fail(lambda: get_participant(study_id))
+    erased = _commit_or_fail(lambda: erase_contact(participant, fields, reason, CLI_ACTOR))
+    click.echo(f"Participant {study_id}: {' and '.join(CONTACT_NAMES[f] for f in erased)} "
+               f"erased; contacted by {participant.channel}.")
+
+
+@participants_cli.command("check-contact")
+@click.argument("study_id")
+@click.option("--email", default=None, help="The e-mail address to look for.")
+@click.option("--phone", default=None, help="The phone number to look for.")
+def check_contact_command(study_id, email, phone):
+    """Was it this e-mail address or phone number? Lists STUDY_ID's audit records whose
+    digest is of it (for a monitor; the trail never keeps the value itself)."""
+    field, value = _contact_choice(email, phone)
+    try:
+        records = matching_contact_records(get_participant(study_id), field, value)
+    except ParticipantError as error:
+        raise click.ClickException(str(error)) from None
+    if not records:
+        click.echo(f"No audit record of {study_id} has this {CONTACT_NAMES[field]}.")
+    for record, side in records:
+        click.echo(f"record {record.seq}, {record.at:%Y-%m-%d %H:%M} UTC, {record.action}: "
+                   f"the {side} value")
+
+
+@participants_cli.command("purge-contacts")
+@click.option("--ended-before", "day", required=True,
+              type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Erase the contact details of participants whose follow-up ended before "
+                   "this date, YYYY-MM-DD.")
+@click.option("--dry-run", is_flag=True, help="Only list who would be purged.")
+def purge_contacts_command(day, dry_run):
+    """Erase the e-mail addresses and phone numbers of participants whose follow-up ended
+    before a date, for the retention rule of the data-processing agreement.
+
+    Ended: withdrawn or deceased with a status date before the date, or answered
+    (web, clinic or verified paper) with the last answer submitted before it.
+    Each erasure is audited by digest, plus one summary record. Running it again
+    changes nothing more.
+    """
+    purged = purge_contacts(day.date(), CLI_ACTOR, dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    for study_id, fields in purged:
+        click.echo(f"{study_id}: {', '.join(CONTACT_NAMES[f] for f in fields)}")
+    verb = "would be erased" if dry_run else "erased"
+    click.echo(f"{len(purged)} participants, {sum(len(f) for _, f in purged)} contact details "
+               f"{verb}.")

@@ -1,3 +1,4 @@
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint
 
@@ -5,8 +6,15 @@ from ..extensions import db
 from ..timeutil import UTCDateTime, now_utc
 
 ROLES = ("data_entry", "coordinator", "admin")
-#: Roles that must use two-factor authentication.
-ROLES_REQUIRING_2FA = ("coordinator", "admin")
+#: The roles SURVEY_2FA_OPTIONAL_FOR_DATA_ENTRY lets log in without two-factor authentication.
+ROLES_2FA_MAY_BE_OPTIONAL = ("data_entry",)
+
+
+def roles_requiring_2fa():
+    """Every role must use two-factor authentication, unless a setting relaxes data entry's."""
+    if current_app.config.get("SURVEY_2FA_OPTIONAL_FOR_DATA_ENTRY"):
+        return tuple(role for role in ROLES if role not in ROLES_2FA_MAY_BE_OPTIONAL)
+    return ROLES
 
 
 class StaffUser(UserMixin, db.Model):
@@ -54,7 +62,7 @@ class StaffUser(UserMixin, db.Model):
 
     @property
     def needs_2fa(self):
-        return self.role in ROLES_REQUIRING_2FA
+        return self.role in roles_requiring_2fa()
 
     def has_role(self, role):
         """True when this account's role includes `role` (admin > coordinator > data_entry)."""

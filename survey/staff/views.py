@@ -97,6 +97,8 @@ def login():
             session[PENDING_2FA_AT] = now_utc().timestamp()
             return redirect(url_for(".second_factor", next=_safe_next("")))
         _finish_login(user)
+        if user.needs_2fa:  # and has none yet: enrolment comes before anything else
+            return redirect(url_for(".enrol_2fa"))
         return redirect(_safe_next(url_for(".home")))
     return render_template("staff/login.html", form=form)
 

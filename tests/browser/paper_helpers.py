@@ -6,6 +6,7 @@ participants and staff accounts only, and their responses have no invitation.
 import itertools
 import re
 
+import pyotp
 from playwright.sync_api import expect
 
 from survey.extensions import db
@@ -13,10 +14,13 @@ from survey.paper.models import PaperForm
 from survey.participants.services import add_participant, get_participant
 from survey.responses.models import Response
 from survey.staff.services import create_staff_user
+from survey.timeutil import now_utc
 
 from ..conftest import STAFF_PASSWORD
 
 _numbers = itertools.count(1)
+#: Every staff role logs in with a second factor: {email: TOTP secret}.
+_totp_secrets = {}
 
 
 def add_people(live_server, keyers=2, lang="da"):
@@ -29,6 +33,8 @@ def add_people(live_server, keyers=2, lang="da"):
         for k in range(1, keyers + 1):
             user = create_staff_user(f"keyer{k}-{n}@example.dk", "data_entry", STAFF_PASSWORD)
             user.language = "en"
+            user.totp_secret, user.totp_confirmed_at = pyotp.random_base32(), now_utc()
+            _totp_secrets[user.email] = user.totp_secret
             emails.append(user.email)
         db.session.commit()
     return study_id, emails
@@ -72,6 +78,10 @@ def log_in_by_keyboard(page, base_url, email):
     page.keyboard.insert_text(email)  # as pasted: logging in is not what is tested here
     page.keyboard.press("Tab")
     page.keyboard.insert_text(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/staff/login/code"))
+    tab_to(page, "code")
+    page.keyboard.insert_text(pyotp.TOTP(_totp_secrets[email]).now())
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/staff/$"))
 

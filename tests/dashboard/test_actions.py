@@ -69,6 +69,11 @@ ACTIONS = {
     "revoke": ("link", {}, [("staff", "revoke", "invitation", "revoked_at", None, ANY)]),
     "channel": ("nothing", {"channel": "letter"}, [
         ("staff", "update", "participant", "channel", "email", "letter")]),
+    "contact": ("nothing", {"email": "karen.jensen@example.dk", "phone": ""}, [
+        ("staff", "correct", "participant", "email", ANY, ANY)]),
+    "erase-contact": ("nothing", {"erase": "email"}, [
+        ("staff", "erase", "participant", "email", ANY, None),
+        ("staff", "update", "participant", "channel", "email", "letter")]),
     "opt-out": ("nothing", {}, [
         ("staff", "update", "participant", "opted_out_at", None, ANY)]),
     "paper-mailed": ("nothing", {"on_date": days_ago(3)}, [

@@ -16,6 +16,12 @@ pytestmark = BOTH_DATABASES
 WRONG = "not the right password at all"
 
 
+@pytest.fixture(autouse=True)
+def password_only_data_entry(app):
+    """These tests count password tries: data entry logs in with the password alone here."""
+    app.config["SURVEY_2FA_OPTIONAL_FOR_DATA_ENTRY"] = True
+
+
 @pytest.fixture
 def hashes(app, monkeypatch):
     """Every password check: (was a transaction open?, was it the account's real hash?)."""

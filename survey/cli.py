@@ -9,6 +9,7 @@ from .invitations.services import create_invitation, open_invitations
 from .participants.cli import participants_cli
 from .participants.services import add_participant, find_participant
 from .participants.state import has_answered
+from .records import cli as records_cli  # noqa: F401 - adds participants record, record-check
 from .reminders.cli import reminders_cli
 from .responses.cli import responses_cli
 from .staff.cli import users_cli

@@ -32,6 +32,7 @@ ACTION_NAMES = {
     "confirm_status": _l("Keyed in although the participant is not active"),
     "access": _l("Data seen"), "login": _l("Logged in"), "login_failed": _l("Login failed"),
     "logout": _l("Logged out"), "export": _l("Exported"),
+    "certify": _l("Certified copy made"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -61,6 +62,8 @@ FIELD_NAMES = {
     "participant_words": _l("The participant's own words"),
     "participant_status": _l("Participant's status"),
     "purpose": _l("Purpose"), "rows": _l("Rows"),
+    "copy_for_staff": _l("Certified copy for the study team (SHA-256)"),
+    "copy_for_participant": _l("Copy for the participant's access request (SHA-256)"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -100,6 +103,7 @@ PURPOSE_NAMES = {
     "duplicate decision": _l("Deciding which response counts"),
     "clarification": _l("Notes, exclusion or a participant's requested change"),
     "correction": _l("Correcting answers"), "list page": _l("List of participants"),
+    "certified copy": _l("Certified copy"),
 }
 VALUE_NAMES["purpose"] = PURPOSE_NAMES  # the access log's twins in the chain
 #: System actors ("system:<what>"); staff are shown by e-mail address.

@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 
 from .audit.cli import audit_cli
 from .extensions import db
+from .history import cli as history_cli  # noqa: F401 - adds responses import-history
 from .invitations.cli import invitations_cli
 from .invitations.services import create_invitation, open_invitations
 from .participants.cli import participants_cli

@@ -32,7 +32,7 @@ ACTION_NAMES = {
     "confirm_status": _l("Keyed in although the participant is not active"),
     "access": _l("Data seen"), "login": _l("Logged in"), "login_failed": _l("Login failed"),
     "logout": _l("Logged out"), "export": _l("Exported"),
-    "certify": _l("Certified copy made"),
+    "certify": _l("Certified copy made"), "import": _l("Imported"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -44,6 +44,8 @@ ENTITY_NAMES = {
     "requested_change": _l("Change asked for by the participant"),
     "audit_trail": _l("Audit trail"), "access_report": _l("Access report"),
     "responses": _l("Responses"),
+    "historical_response": _l("Earlier time point (imported)"),
+    "history_file": _l("File of earlier time points"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -62,6 +64,7 @@ FIELD_NAMES = {
     "participant_words": _l("The participant's own words"),
     "participant_status": _l("Participant's status"),
     "purpose": _l("Purpose"), "rows": _l("Rows"),
+    "timepoint": _l("Time point"),
     "copy_for_staff": _l("Certified copy for the study team (SHA-256)"),
     "copy_for_participant": _l("Copy for the participant's access request (SHA-256)"),
 }

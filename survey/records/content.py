@@ -170,9 +170,10 @@ def response_copy(response, names):
     if instrument is None:
         return ResponseCopy(response.instrument_code, facts, [], [], [])
     rule_labels = {rule.id: localized(rule.label) for rule in instrument.scores}
+    prorated = _("prorated")
     scores = [(rule_labels.get(s.score_id, s.score_id),
                _("Too few answers for a score") if s.value is None
-               else format_score(s.value) + (f" ({_('prorated')})" if s.prorated else ""),
+               else format_score(s.value) + (f" ({prorated})" if s.prorated else ""),
                _("%(n)s of %(total)s", n=s.n_answered, total=s.n_items))
               for s in response.scores]
     return ResponseCopy(localized(instrument.title), facts, item_copies(response, instrument),

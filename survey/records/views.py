@@ -11,8 +11,10 @@ from ..participants.services import find_participant
 from ..staff.auth import role_required
 from .content import VARIANTS
 from .services import make_certified_copy
+from .timeline import participant_charts
 
 bp = Blueprint("records", __name__, url_prefix="/staff/participants")
+bp.add_app_template_global(participant_charts)  # the participant page's charts
 
 
 @bp.post("/<study_id>/certified-copy")

@@ -82,15 +82,16 @@ def participant_charts(participant):
     """[(heading, chart)]: every instrument's scores over time, at most PER_CHART a chart."""
     found = measurements(participant)
     registry = instruments()
+    study_codes = list(current_app.config["SURVEY_INSTRUMENTS"])
     charts = []
-    for code in registry.codes:
+    for code in study_codes + [c for c in registry.codes if c not in study_codes]:
         instrument = registry.current(code)
         rules = [rule for rule in instrument.scores if (code, rule.id) in found]
         groups = [rules[i:i + PER_CHART] for i in range(0, len(rules), PER_CHART)]
         for number, group in enumerate(groups, start=1):
             series = [Series(localized(rule.label),
                              tuple(point(m) for m in found[(code, rule.id)])) for rule in group]
-            title = _("%(instrument)s over time", instrument=localized(instrument.title))
+            title = _("%(instrument)s over time", instrument=code.upper())
             if len(groups) > 1:
                 title = _("%(title)s, part %(n)d of %(parts)d", title=title, n=number,
                           parts=len(groups))

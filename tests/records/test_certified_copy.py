@@ -5,15 +5,19 @@ import re
 import pytest
 
 from survey.audit.models import AccessRecord, AuditRecord
+from survey.audit.services import record_access
 from survey.extensions import db
+from survey.instruments import instruments
 from survey.invitations.services import create_invitation
+from survey.paper.services import save_entry
 from survey.participants.services import add_participant, get_participant
 from survey.records.services import find_certified_copy, make_certified_copy
-from survey.responses.clarifications import add_note
+from survey.responses.clarifications import add_note, exclude_response
 from survey.responses.services import save_answer, submit_invitation
 from survey.staff.services import create_staff_user
 
 from ..conftest import CSRF, STAFF_PASSWORD
+from ..paper.conftest import reading
 from .pdf_text import page_contents, pdf_text
 
 XQ = [3, 5, 0, 10, 7, 8, 2, 4]
@@ -143,3 +147,26 @@ def test_data_entry_staff_get_no_button_and_no_copy(app, client, staff_login, an
     with app.app_context():
         assert db.session.execute(db.select(AuditRecord).where(
             AuditRecord.action == "certify")).first() is None
+
+
+def test_a_paper_response_says_who_keyed_it_in_and_who_verified_it(people):
+    xq = instruments().current("xq")
+    save_entry(people.participant, xq, reading("xq", [3, 5, 0, 10, 7, 8, 2, "n"]), people.keyer1)
+    response = save_entry(people.participant, xq, reading("xq", [3, 5, 0, 10, 7, 8, 2, "n"]),
+                          people.keyer2).form.response
+    exclude_response(response, people.coordinator, "Udfyldt af ægtefællen")
+    record_access(people.coordinator, people.participant, "participant page")
+    db.session.commit()
+
+    staff = pdf_text(make_certified_copy(people.participant, "staff", "da", "system:cli:t")[0])
+    assert "Indtastning 1 tastet af keyer1@example.dk" in staff
+    assert "Indtastning 2 tastet af keyer2@example.dk" in staff
+    assert "Verificeret af keyer2@example.dk" in staff
+    assert "Kilde: Papir" in staff and "Svar: Ikke besvaret" in staff
+    assert "Udeladt fra analysen: Udfyldt af ægtefællen" in staff
+    assert "coordinator@example.dk · Deltagerside" in staff  # the access log
+
+    own = pdf_text(make_certified_copy(people.participant, "participant", "da", "system:cli:t")[0])
+    assert "@example.dk" not in own
+    assert "Indtastning 1 tastet af Forsøgsteamet (Indtastning)" in own
+    assert "Forsøgsteamet (Koordinator) · Deltagerside" in own

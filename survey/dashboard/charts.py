@@ -1,13 +1,15 @@
 """The round in charts: answers over days since the invitation, per way of answering, and
 the spread of XQ totals and VAS means (drawn by survey/charts.py)."""
 from collections import Counter
+from datetime import datetime
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import Date, Integer, cast, func
+from sqlalchemy.orm import aliased
 
 from ..charts import Point, Series, histogram, line_chart, score_bins
 from ..extensions import db
@@ -27,34 +29,49 @@ def counting(query):
                        func.coalesce(Response.duplicate_status, "counts") == "counts")
 
 
+def local_date(column):
+    """SQL for the study's calendar date of a UTC timestamp column. PostgreSQL knows the
+    zone's rules; SQLite (development) adds the zone's offset of today."""
+    zone = current_app.config["SURVEY_TIMEZONE"]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(zone, column), Date)
+    offset = datetime.now(ZoneInfo(zone)).utcoffset().total_seconds() // 60
+    return func.date(column, f"{offset:+.0f} minutes")
+
+
+def days_between(later, earlier):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return later - earlier
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
 def answer_days():
-    """{mode: [days from the participant's first invitation to their first answer]}.
+    """{mode: Counter({days from the participant's first invitation to their first answer
+    that way: participants})}, counted in the database.
 
     The day of a paper answer is the date written on the form, else the day it arrived;
     participants never invited (paper only) have no such number and are left out.
     """
-    zone = ZoneInfo(current_app.config["SURVEY_TIMEZONE"])
-    invited = dict(db.session.execute(
-        db.select(Invitation.participant_id, func.min(Invitation.created_at))
-        .group_by(Invitation.participant_id)).all())
-    paper_days = dict(db.session.execute(
-        db.select(PaperForm.response_id,
-                  func.coalesce(PaperEntry.completed_on, PaperEntry.received_on))
-        .join(PaperEntry, PaperEntry.form_id == PaperForm.id)
-        .where(PaperForm.response_id.is_not(None), PaperEntry.entry_number == 1)).all())
-    first = {}
-    rows = db.session.execute(counting(db.select(
-        Response.id, Response.participant_id, Response.mode, Response.submitted_at))).all()
-    for response_id, participant_id, mode, submitted_at in rows:
-        if participant_id not in invited:
-            continue
-        day = paper_days.get(response_id) or submitted_at.astimezone(zone).date()
-        days = (day - invited[participant_id].astimezone(zone).date()).days
-        if participant_id not in first or days < first[participant_id][0]:
-            first[participant_id] = (days, mode)
-    found = {mode: [] for mode in MODES}
-    for days, mode in first.values():
-        found[mode].append(max(days, 0))
+    invited = (db.select(Invitation.participant_id,
+                         func.min(local_date(Invitation.created_at)).label("day"))
+               .group_by(Invitation.participant_id).subquery())
+    entry = aliased(PaperEntry)
+    answered_on = func.coalesce(entry.completed_on, entry.received_on,
+                                local_date(Response.submitted_at))
+    first = (counting(db.select(Response.participant_id, Response.mode,
+                                func.min(answered_on).label("day"))
+                      .outerjoin(PaperForm, PaperForm.response_id == Response.id)
+                      .outerjoin(entry, (entry.form_id == PaperForm.id)
+                                 & (entry.entry_number == 1)))
+             .group_by(Response.participant_id, Response.mode).subquery())
+    days = days_between(first.c.day, invited.c.day)
+    rows = db.session.execute(
+        db.select(first.c.mode, days, func.count())
+        .join(invited, invited.c.participant_id == first.c.participant_id)
+        .group_by(first.c.mode, days)).all()
+    found = {mode: Counter() for mode in MODES}
+    for mode, day_count, n in rows:
+        found[mode][max(int(day_count), 0)] += n
     return found
 
 
@@ -63,7 +80,7 @@ def completion_chart(days_by_mode):
     last = max([d for days in days_by_mode.values() for d in days] + [14])
     series = []
     for mode in MODES:
-        per_day = Counter(days_by_mode[mode])
+        per_day = days_by_mode[mode]
         totals = list(accumulate(per_day.get(d, 0) for d in range(last + 1)))
         shown = sorted({0, last} | set(per_day))
         series.append(Series(str(MODE_NAMES[mode]), tuple(

@@ -1,16 +1,22 @@
 """The SVG charts: drawn on the server, titled, with a table, and shapes besides colours."""
 import re
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from survey.charts import Point, Series, histogram, line_chart, score_bins
+from survey.dashboard.charts import answer_days
 from survey.extensions import db
 from survey.history.services import check_history, import_history
+from survey.instruments import instruments
 from survey.invitations.services import create_invitation
+from survey.paper.services import save_entry
 from survey.participants.services import get_participant
 from survey.responses.services import save_answer, submit_invitation
+
+from ..conftest import BOTH_DATABASES
+from ..paper.conftest import reading
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -94,6 +100,7 @@ def test_the_participant_page_shows_scores_over_time(client, staff_login,
     assert date.today().strftime("%m.%Y") in page or "(denne opfølgning)" in page
 
 
+@BOTH_DATABASES  # the days are counted in SQL, with each database's date arithmetic
 def test_the_follow_up_page_shows_the_round_in_charts(client, staff_login,
                                                       answered_with_history):
     staff_login.as_role("coordinator")
@@ -112,3 +119,15 @@ def test_the_follow_up_page_has_no_charts_before_anyone_answered(client, staff_l
     make_participant("P001")
     staff_login.as_role("coordinator")
     assert "Runden i diagrammer" not in client.get("/staff/dashboard/").get_data(as_text=True)
+
+
+@BOTH_DATABASES
+def test_a_paper_answer_counts_from_the_date_written_on_the_form(app, app_ctx, people):
+    # Invited 1 November 23.30 UTC: already 2 November in Copenhagen.
+    create_invitation(people.participant, now=datetime(2026, 11, 1, 23, 30, tzinfo=UTC))
+    xq = instruments().current("xq")
+    for keyer in (people.keyer1, people.keyer2):  # filled in 17 November, received the 20th
+        save_entry(people.participant, xq, reading("xq", [1, 2, 3, 4, 5, 6, 7, 8]), keyer)
+    db.session.commit()
+    days = answer_days()
+    assert days["paper"] == {15: 1} and not days["web"] and not days["clinic"]

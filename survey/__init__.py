@@ -16,6 +16,7 @@ from .messaging.letter_views import bp as letters_bp
 from .messaging.views import bp as messaging_bp
 from .paper.views import bp as paper_bp
 from .participants.views import bp as participants_bp
+from .records.views import bp as records_bp
 from .reminders.views import bp as reminders_bp
 from .responses.clarification_views import bp as clarify_bp
 from .responses.views import bp as questionnaire_bp
@@ -73,6 +74,7 @@ def register_blueprints(app):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(clinic_bp)
     app.register_blueprint(participants_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(paper_bp)
     app.register_blueprint(clarify_bp)
     app.register_blueprint(audit_bp)

@@ -4,11 +4,13 @@ from flask.cli import with_appcontext
 
 from .audit.cli import audit_cli
 from .extensions import db
+from .history import cli as history_cli  # noqa: F401 - adds responses import-history
 from .invitations.cli import invitations_cli
 from .invitations.services import create_invitation, open_invitations
 from .participants.cli import participants_cli
 from .participants.services import add_participant, find_participant
 from .participants.state import has_answered
+from .records import cli as records_cli  # noqa: F401 - adds participants record, record-check
 from .reminders.cli import reminders_cli
 from .responses.cli import responses_cli
 from .staff.cli import users_cli

@@ -33,6 +33,7 @@ ACTION_NAMES = {
     "access": _l("Data seen"), "login": _l("Logged in"), "login_failed": _l("Login failed"),
     "logout": _l("Logged out"), "export": _l("Exported"),
     "erase": _l("Erased"), "purge_contacts": _l("Contact details erased (retention)"),
+    "certify": _l("Certified copy made"), "import": _l("Imported"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -44,6 +45,8 @@ ENTITY_NAMES = {
     "requested_change": _l("Change asked for by the participant"),
     "audit_trail": _l("Audit trail"), "access_report": _l("Access report"),
     "responses": _l("Responses"), "participants": _l("Participants"),
+    "historical_response": _l("Earlier time point (imported)"),
+    "history_file": _l("File of earlier time points"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -64,6 +67,9 @@ FIELD_NAMES = {
     "purpose": _l("Purpose"), "rows": _l("Rows"),
     "email": _l("E-mail address (keyed digest)"), "phone": _l("Phone number (keyed digest)"),
     "ended_before": _l("Follow-up ended before"),
+    "timepoint": _l("Time point"),
+    "copy_for_staff": _l("Certified copy for the study team (SHA-256)"),
+    "copy_for_participant": _l("Copy for the participant's access request (SHA-256)"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -103,6 +109,7 @@ PURPOSE_NAMES = {
     "duplicate decision": _l("Deciding which response counts"),
     "clarification": _l("Notes, exclusion or a participant's requested change"),
     "correction": _l("Correcting answers"), "list page": _l("List of participants"),
+    "certified copy": _l("Certified copy"),
 }
 VALUE_NAMES["purpose"] = PURPOSE_NAMES  # the access log's twins in the chain
 #: System actors ("system:<what>"); staff are shown by e-mail address.

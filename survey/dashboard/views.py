@@ -13,6 +13,7 @@ from ..extensions import db
 from ..staff.auth import role_required
 from ..timeutil import now_utc
 from . import action_views
+from .charts import round_charts
 from .counts import current_counts
 from .labels import dashboard_names
 from .queries import (
@@ -102,6 +103,7 @@ def index():
 
 
 bp.add_app_template_global(dashboard_names)
+bp.add_app_template_global(round_charts)  # the follow-up page's charts
 
 
 @cache

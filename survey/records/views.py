@@ -1,0 +1,33 @@
+"""The certified copy from the participant's staff page (coordinators and administrators).
+
+A POST, not a link: making a copy records its digest in the audit trail.
+"""
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user
+
+from ..audit.services import staff_actor
+from ..extensions import db
+from ..participants.services import find_participant
+from ..staff.auth import role_required
+from .content import VARIANTS
+from .services import make_certified_copy
+from .timeline import participant_charts
+
+bp = Blueprint("records", __name__, url_prefix="/staff/participants")
+bp.add_app_template_global(participant_charts)  # the participant page's charts
+
+
+@bp.post("/<study_id>/certified-copy")
+@role_required("coordinator")
+def certified_copy(study_id):
+    participant = find_participant(study_id) or abort(404)
+    variant = request.form.get("variant", "staff")
+    language = request.form.get("language", "da")
+    if variant not in VARIANTS or language not in ("da", "en"):
+        abort(400)
+    pdf, digest = make_certified_copy(participant, variant, language, staff_actor(current_user),
+                                      user=current_user)
+    db.session.commit()
+    name = f"certified-copy-{participant.study_id}-{digest[:12]}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,43 @@
+"""The text of a PDF that fpdf2 wrote, read back without a PDF library.
+
+fpdf2 writes each line of text as a `(...) Tj` string in a Flate-compressed content
+stream, in Latin-1 for the core fonts; this undoes exactly that, so tests can read
+what a copy says.
+"""
+import re
+import zlib
+
+STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+SHOWN = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", re.DOTALL)
+ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
+SIMPLE = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(match):
+    code = match.group(1)
+    if code[:1].isdigit():
+        return bytes([int(code, 8)])
+    return SIMPLE.get(code, code)
+
+
+def page_contents(pdf):
+    """The decompressed content streams (text and drawing operators) of the PDF."""
+    contents = []
+    for stream in STREAM.findall(pdf):
+        try:
+            contents.append(zlib.decompress(stream))
+        except zlib.error:  # not Flate-compressed: not page content here
+            continue
+    return contents
+
+
+def pdf_lines(pdf):
+    """Every line of text shown in the PDF, in order."""
+    return [ESCAPE.sub(_unescape, m).decode("latin-1")
+            for content in page_contents(pdf) for m in SHOWN.findall(content)]
+
+
+def pdf_text(pdf):
+    """The PDF's text as one string, lines joined by single spaces (so a wrapped sentence
+    reads whole again)."""
+    return " ".join(" ".join(pdf_lines(pdf)).split())

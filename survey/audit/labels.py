@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..i18n import format_score, localized, staff_time
 from ..instruments import instruments
+from ..signatures.meanings import MEANINGS
 from ..staff.account_forms import ROLE_CHOICES
 
 ACTION_NAMES = {
@@ -32,6 +33,7 @@ ACTION_NAMES = {
     "confirm_status": _l("Keyed in although the participant is not active"),
     "access": _l("Data seen"), "login": _l("Logged in"), "login_failed": _l("Login failed"),
     "logout": _l("Logged out"), "export": _l("Exported"),
+    "sign": _l("Signed electronically"), "sign_failed": _l("Signature refused"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -42,7 +44,7 @@ ENTITY_NAMES = {
     "answer_note": _l("Note on an answer"),
     "requested_change": _l("Change asked for by the participant"),
     "audit_trail": _l("Audit trail"), "access_report": _l("Access report"),
-    "responses": _l("Responses"),
+    "responses": _l("Responses"), "signature": _l("Electronic signature"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -61,6 +63,9 @@ FIELD_NAMES = {
     "participant_words": _l("The participant's own words"),
     "participant_status": _l("Participant's status"),
     "purpose": _l("Purpose"), "rows": _l("Rows"),
+    "full_name": _l("Full name"), "meaning": _l("Meaning of the signature"),
+    "printed_name": _l("Printed name"), "signs": _l("Signed record"),
+    "digest": _l("Digest of what was signed"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -84,7 +89,9 @@ VALUE_NAMES = {
                      "proxy": _l("someone else for the participant")},
     "second_factor": {"right": _l("right"), "wrong": _l("wrong"),
                       "locked": _l("refused: the account is locked")},
-    "password": {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)")},
+    "password": {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)"),
+                 "wrong": _l("wrong")},
+    "meaning": MEANINGS,
     "excluded": {"True": _l("yes"), "False": _l("no")},
     "request_channel": {"phone": _l("by phone"), "letter": _l("by letter"),
                         "in_person": _l("in person")},
@@ -122,6 +129,11 @@ def label(table, code):
 def code_word(table, code):
     """The word for `code` in the table named `table` (CODE_TABLES)."""
     return label(CODE_TABLES[table], code)
+
+
+def record_name(entity, entity_id):
+    """A record in words: "Paper questionnaire 12"."""
+    return f"{label(ENTITY_NAMES, entity)} {entity_id}"
 
 
 def actor_name(actor):
@@ -169,6 +181,8 @@ def value_text(field, value, parts):
     """A stored old or new value as it reads on a page."""
     if value is None:
         return ""
+    if field == "signs":  # "paper_form 12": the signed record, as the "what" column says it
+        return record_name(*value.partition(" ")[::2])
     if field in parts:
         if hasattr(parts[field][1], "number") or value in ANSWER_STATE_NAMES:
             return label(ANSWER_STATE_NAMES, value)
@@ -194,7 +208,7 @@ def readable_records(records):
     parts = _instrument_parts()
     rows = []
     for r in records:
-        what = f"{label(ENTITY_NAMES, r.entity)} {r.entity_id}"
+        what = record_name(r.entity, r.entity_id)
         if r.field:
             what = f"{what}: {field_name(r.field, parts)}"
         rows.append(SimpleNamespace(

@@ -28,10 +28,11 @@ def test_admin_creates_an_account(app, client, staff_login):
     staff_login.as_role("admin")
     response = client.post("/staff/accounts/", data={
         "csrf_token": staff_login.csrf_token("/staff/accounts/"), "email": "Ny@Example.dk",
-        "role": "data_entry", "password": NEW_PASSWORD})
+        "full_name": "  Ny  Medarbejder ", "role": "data_entry", "password": NEW_PASSWORD})
     assert response.status_code == 302
     created = account(app, "ny@example.dk")
     assert created.role == "data_entry" and password_ok(app, created, NEW_PASSWORD)
+    assert created.full_name == "Ny Medarbejder"
     assert created.password_hash.startswith("$argon2id$")
 
 
@@ -44,10 +45,10 @@ def test_weak_passwords_are_refused_and_the_form_kept(app, client, staff_login, 
     staff_login.as_role("admin")
     response = client.post("/staff/accounts/", data={
         "csrf_token": staff_login.csrf_token("/staff/accounts/"), "email": "ny@example.dk",
-        "role": "coordinator", "password": password})
+        "full_name": "Ny Medarbejder", "role": "coordinator", "password": password})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and message in html
-    assert 'value="ny@example.dk"' in html
+    assert 'value="ny@example.dk"' in html and 'value="Ny Medarbejder"' in html
     assert account(app, "ny@example.dk") is None
 
 
@@ -85,18 +86,19 @@ def test_data_entry_cannot_manage_accounts(client, staff_login):
 
 
 def test_cli_adds_an_account_with_the_password_from_standard_input(app, runner):
-    result = runner.invoke(args=["users", "add", "cli@example.dk", "--role", "coordinator"],
-                           input=NEW_PASSWORD + "\n")
+    result = runner.invoke(args=["users", "add", "cli@example.dk", "--role", "coordinator",
+                                 "--name", "Clara Li Jensen"], input=NEW_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
     assert account(app, "cli@example.dk").role == "coordinator"
-    again = runner.invoke(args=["users", "add", "cli@example.dk", "--role", "admin"],
-                          input=NEW_PASSWORD + "\n")
+    assert account(app, "cli@example.dk").full_name == "Clara Li Jensen"
+    again = runner.invoke(args=["users", "add", "cli@example.dk", "--role", "admin",
+                                "--name", "Clara Li Jensen"], input=NEW_PASSWORD + "\n")
     assert again.exit_code == 1 and again.output.startswith("Error: ")
 
 
 def test_cli_refuses_a_weak_password_and_changes_nothing(app, runner):
-    result = runner.invoke(args=["users", "add", "x@example.dk", "--role", "admin"],
-                           input="123456789012\n")
+    result = runner.invoke(args=["users", "add", "x@example.dk", "--role", "admin",
+                                 "--name", "X Y"], input="123456789012\n")
     assert result.exit_code == 1 and account(app, "x@example.dk") is None
     assert result.output == "Error: This password is too common. Choose another.\n"
 

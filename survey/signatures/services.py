@@ -1,0 +1,148 @@
+"""Signing: re-authenticating the signer, making the signature, checking it later.
+
+A signed action runs in two steps. `check_signer` re-authenticates the person
+with their password, and a fresh TOTP code when their account uses one; it
+counts wrong tries towards the same lockout as a login and commits that count
+(as login does) before anything else is saved. Then the action and `sign` run in
+one transaction: the signature row and its audit records are committed with the
+action or not at all.
+"""
+import hashlib
+import hmac
+import json
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from ..audit.chain import configured_keys, key_id
+from ..audit.models import AuditRecord
+from ..audit.services import record_change, staff_actor
+from ..extensions import db
+from ..staff.lockout import PASSWORD, claim_try, give_back
+from ..staff.passwords import verify_password
+from ..staff.services import CodeOutcome, _accept_totp, _check_code, _record_lock
+from ..timeutil import now_utc
+from .meanings import MEANINGS
+from .models import Signature
+
+LOCKED = _l("Too many wrong passwords or codes: your account is locked for a while. Try again "
+            "later, or ask an administrator.")
+
+
+class SignatureRefused(Exception):
+    """The signature cannot be made; `.field` names the form field the `.message` belongs to."""
+
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def check_signer(user, password, code, now=None):
+    """Re-authenticate `user` to sign; raises SignatureRefused, else returns None.
+
+    The try is counted before the password is checked and committed, so a
+    wrong password here counts towards the login lockout however the request ends.
+    """
+    now = now or now_utc()
+    if not password:
+        raise SignatureRefused("password", _l("Type your password to sign. Nothing was saved."))
+    if user.has_2fa and not (code or "").strip():
+        raise SignatureRefused("code", _l("Type the 6-digit code your app shows now."))
+    tried = claim_try(user, PASSWORD, now)
+    db.session.commit()
+    if tried is None:
+        raise SignatureRefused("password", LOCKED)
+    if not verify_password(user.password_hash, password or ""):
+        record_change(staff_actor(user), "sign_failed", "staff_user", user.id,
+                      field="password", new="wrong", now=now)
+        _record_lock(user, tried)
+        db.session.commit()
+        raise SignatureRefused("password", LOCKED if tried.locked_until else
+                               _l("The password is wrong. Nothing was saved: type your "
+                                  "password again to sign."))
+    give_back(user, tried)
+    if user.has_2fa:
+        outcome = _check_code(user, lambda: _accept_totp(user, code, now), now)
+        db.session.commit()
+        if outcome is CodeOutcome.LOCKED:
+            raise SignatureRefused("code", LOCKED)
+        if outcome is not CodeOutcome.RIGHT:
+            raise SignatureRefused("code", _l("The code is wrong or has already been used. "
+                                              "Nothing was saved: type the newest code from "
+                                              "your app."))
+    db.session.commit()
+
+
+def _canonical(content):
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _digest(key, signature, entity, entity_id, content_json):
+    message = json.dumps(
+        ["survey signature", signature.signer_id, signature.printed_name, signature.meaning,
+         signature.meaning_text, signature.language, signature.signed_at.isoformat(),
+         signature.time_zone, entity, str(entity_id), content_json],
+        ensure_ascii=False).encode("utf-8")
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def sign(user, meaning, entity, entity_id, content, participant_id=None, response_id=None,
+         now=None):
+    """Sign record (`entity`, `entity_id`) with `content`, the values it decides; returns the
+    Signature. Written with its audit records in the caller's transaction (callers commit)."""
+    if not (user.full_name or "").strip():
+        raise SignatureRefused("password", _l("Your account has no full name. Add it on the "
+                                              "page for your account, then sign."))
+    key = configured_keys()[0]
+    signature = Signature(
+        signer_id=user.id, printed_name=user.full_name.strip(), meaning=meaning,
+        meaning_text=str(MEANINGS[meaning]), language=str(get_locale() or "da")[:2],
+        signed_at=now or now_utc(), time_zone=current_app.config["SURVEY_TIMEZONE"],
+        entity=entity, entity_id=str(entity_id), participant_id=participant_id,
+        response_id=response_id, content=_canonical(content), key_id=key_id(key))
+    signature.digest = _digest(key, signature, entity, entity_id, signature.content)
+    db.session.add(signature)
+    db.session.flush()
+    audit = {"participant_id": participant_id, "response_id": response_id,
+             "now": signature.signed_at}
+    actor = staff_actor(user)
+    record_change(actor, "sign", "signature", signature.id, field="meaning", new=meaning,
+                  reason=signature.meaning_text, **audit)
+    record_change(actor, "sign", "signature", signature.id, field="printed_name",
+                  new=signature.printed_name, **audit)
+    record_change(actor, "sign", "signature", signature.id, field="signs",
+                  new=f"{entity} {entity_id}", **audit)
+    record_change(actor, "sign", "signature", signature.id, field="digest",
+                  new=signature.digest, **audit)
+    return signature
+
+
+def verify_signature(signature, entity, entity_id, content):
+    """True when `signature` signs exactly this record with exactly these values."""
+    keys = configured_keys()[1]
+    key = keys.get(signature.key_id)
+    if key is None:
+        return False
+    expected = _digest(key, signature, entity, entity_id, _canonical(content))
+    return hmac.compare_digest(expected, signature.digest)
+
+
+def signature_intact(signature):
+    """True when the stored signature still verifies against what it says it signs, and the
+    audit chain holds the same digest for it."""
+    in_chain = db.session.execute(
+        db.select(AuditRecord.id).where(
+            AuditRecord.action == "sign", AuditRecord.entity == "signature",
+            AuditRecord.entity_id == str(signature.id), AuditRecord.field == "digest",
+            AuditRecord.new_value == signature.digest)).first()
+    return in_chain is not None and verify_signature(
+        signature, signature.entity, signature.entity_id, json.loads(signature.content))
+
+
+def signatures_of_response(response_id):
+    """Every signature on a response or on a record of it, oldest first."""
+    return db.session.execute(
+        db.select(Signature).where(Signature.response_id == response_id)
+        .order_by(Signature.signed_at, Signature.id)
+    ).scalars().all()

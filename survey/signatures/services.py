@@ -19,9 +19,7 @@ from ..audit.chain import configured_keys, key_id
 from ..audit.models import AuditRecord
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
-from ..staff.lockout import PASSWORD, claim_try, give_back
-from ..staff.passwords import verify_password
-from ..staff.services import CodeOutcome, _accept_totp, _check_code, _record_lock
+from ..staff.services import CodeOutcome, recheck_password, verify_totp
 from ..timeutil import now_utc
 from .meanings import MEANINGS
 from .models import Signature
@@ -41,29 +39,20 @@ class SignatureRefused(Exception):
 def check_signer(user, password, code, now=None):
     """Re-authenticate `user` to sign; raises SignatureRefused, else returns None.
 
-    The try is counted before the password is checked and committed, so a
-    wrong password here counts towards the login lockout however the request ends.
+    Wrong passwords and codes count towards the login lockout and are committed
+    whatever becomes of the request; nothing else is saved by this step.
     """
     now = now or now_utc()
     if not password:
         raise SignatureRefused("password", _l("Type your password to sign. Nothing was saved."))
     if user.has_2fa and not (code or "").strip():
         raise SignatureRefused("code", _l("Type the 6-digit code your app shows now."))
-    tried = claim_try(user, PASSWORD, now)
-    db.session.commit()
-    if tried is None:
-        raise SignatureRefused("password", LOCKED)
-    if not verify_password(user.password_hash, password or ""):
-        record_change(staff_actor(user), "sign_failed", "staff_user", user.id,
-                      field="password", new="wrong", now=now)
-        _record_lock(user, tried)
-        db.session.commit()
-        raise SignatureRefused("password", LOCKED if tried.locked_until else
+    if not recheck_password(user, password, now):
+        raise SignatureRefused("password", LOCKED if _locked(user, now) else
                                _l("The password is wrong. Nothing was saved: type your "
                                   "password again to sign."))
-    give_back(user, tried)
     if user.has_2fa:
-        outcome = _check_code(user, lambda: _accept_totp(user, code, now), now)
+        outcome = verify_totp(user, code, now)
         db.session.commit()
         if outcome is CodeOutcome.LOCKED:
             raise SignatureRefused("code", LOCKED)
@@ -72,6 +61,10 @@ def check_signer(user, password, code, now=None):
                                               "Nothing was saved: type the newest code from "
                                               "your app."))
     db.session.commit()
+
+
+def _locked(user, now):
+    return user.locked_until is not None and user.locked_until > now
 
 
 def _canonical(content):

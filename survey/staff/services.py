@@ -136,6 +136,28 @@ def authenticate(email, password, now=None):
     return user
 
 
+def recheck_password(user, password, now=None):
+    """The password of an account already logged in, typed again (to sign something).
+
+    Counted like a login try and committed before the hash runs, so a wrong
+    password here brings the same lockout nearer. True when right; False when
+    wrong or the account is locked (then `user.locked_until` says until when).
+    """
+    now = now or now_utc()
+    tried = claim_try(user, PASSWORD, now)
+    db.session.commit()
+    if tried is None:
+        return False
+    if not verify_password(user.password_hash, password or ""):
+        record_change(staff_actor(user), "sign_failed", "staff_user", user.id,
+                      field="password", new="wrong", now=now)
+        _record_lock(user, tried)
+        db.session.commit()
+        return False
+    give_back(user, tried)
+    return True
+
+
 def _record_lock(user, tried):
     if tried.locked_until is not None:
         record_change("system:login", "lock", "staff_user", user.id, field="locked_until",
@@ -225,6 +247,12 @@ def new_recovery_codes(user):
 def _recovery_hash(code):
     # 72 random bits per code: a fast hash is enough, unlike for chosen passwords.
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def verify_totp(user, code, now=None):
+    """A current TOTP code only (no recovery code), each time step once: a CodeOutcome."""
+    now = now or now_utc()
+    return _check_code(user, lambda: _accept_totp(user, code, now), now)
 
 
 def verify_second_factor(user, code, now=None):

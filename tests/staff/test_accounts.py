@@ -112,3 +112,46 @@ def test_cli_set_password_and_deactivate(app, runner, make_staff):
     assert account(app, email).is_enabled is False
     missing = runner.invoke(args=["users", "deactivate", "nobody@example.dk"])
     assert missing.exit_code == 1
+
+
+def test_cli_add_needs_a_full_name_and_set_name_changes_it(app, runner, make_staff):
+    nameless = runner.invoke(args=["users", "add", "n@example.dk", "--role", "admin"],
+                             input=NEW_PASSWORD + "\n")
+    assert nameless.exit_code == 2 and "--name" in nameless.output
+    assert account(app, "n@example.dk") is None
+    blank = runner.invoke(args=["users", "add", "n@example.dk", "--role", "admin", "--name", " "],
+                          input=NEW_PASSWORD + "\n")
+    assert blank.exit_code == 1 and account(app, "n@example.dk") is None
+    email = make_staff("data_entry", full_name=None)
+    assert runner.invoke(args=["users", "set-name", email, "Lis  Lund"]).exit_code == 0
+    assert account(app, email).full_name == "Lis Lund"
+
+
+def test_admin_changes_a_name_on_the_accounts_page_audited(app, client, staff_login,
+                                                          make_staff):
+    from survey.audit.models import AuditRecord
+
+    other = make_staff("data_entry", full_name=None)
+    admin = staff_login.as_role("admin")
+    page = client.get("/staff/accounts/").get_data(as_text=True)
+    assert "Tester Admin" in page  # each account's name is listed
+    user_id = account(app, other).id
+    path = f"/staff/accounts/{user_id}/name"
+    token = staff_login.csrf_token(path)
+    empty = client.post(path, data={"csrf_token": token, "full_name": ""})
+    assert empty.status_code == 422
+    assert client.post(path, data={"csrf_token": token, "full_name": "Bo Berg"}).status_code == 302
+    assert account(app, other).full_name == "Bo Berg"
+    admin_id = account(app, admin).id
+    with app.app_context():
+        record = db.session.execute(db.select(AuditRecord).where(
+            AuditRecord.field == "full_name", AuditRecord.entity_id == str(user_id),
+            AuditRecord.action == "update")).scalar_one()
+        assert record.actor == f"staff:{admin_id}" and record.new_value == "Bo Berg"
+
+
+def test_only_admins_change_other_peoples_names(client, staff_login, make_staff, app):
+    other = make_staff("data_entry")
+    staff_login.as_role("coordinator")
+    assert client.get(f"/staff/accounts/{account(app, other).id}/name").status_code == 403
+    assert client.get("/staff/accounts/name").status_code == 200  # but their own, yes

@@ -121,16 +121,34 @@ def verify_signature(signature, entity, entity_id, content):
     return hmac.compare_digest(expected, signature.digest)
 
 
+def _chain_digests():
+    """{signature id as text: digest} as the audit chain holds them."""
+    rows = db.session.execute(
+        db.select(AuditRecord.entity_id, AuditRecord.new_value).where(
+            AuditRecord.action == "sign", AuditRecord.entity == "signature",
+            AuditRecord.field == "digest"))
+    return dict(rows.all())
+
+
+def _matches(signature, digests):
+    return digests.get(str(signature.id)) == signature.digest and verify_signature(
+        signature, signature.entity, signature.entity_id, json.loads(signature.content))
+
+
 def signature_intact(signature):
     """True when the stored signature still verifies against what it says it signs, and the
     audit chain holds the same digest for it."""
-    in_chain = db.session.execute(
-        db.select(AuditRecord.id).where(
-            AuditRecord.action == "sign", AuditRecord.entity == "signature",
-            AuditRecord.entity_id == str(signature.id), AuditRecord.field == "digest",
-            AuditRecord.new_value == signature.digest)).first()
-    return in_chain is not None and verify_signature(
-        signature, signature.entity, signature.entity_id, json.loads(signature.content))
+    return _matches(signature, _chain_digests())
+
+
+def signature_problems():
+    """(ids of signatures that no longer match what they sign or their audit record,
+    ids the audit chain names whose signature is gone), for `audit verify`."""
+    digests = _chain_digests()
+    signatures = db.session.execute(db.select(Signature).order_by(Signature.id)).scalars().all()
+    broken = [s.id for s in signatures if not _matches(s, digests)]
+    missing = sorted(set(digests) - {str(s.id) for s in signatures}, key=int)
+    return broken, missing
 
 
 def signatures_of_response(response_id):

@@ -67,14 +67,27 @@ def test_a_signature_is_never_changed_in_the_database(app, make_staff, waiting):
         assert signature_intact(db.session.get(Signature, signature_id))
 
 
-def test_a_signature_copied_to_another_record_is_caught(app, make_staff, waiting):
-    """Even with the triggers gone, a signature row pointed at another record fails."""
+def test_a_signature_copied_to_another_record_or_deleted_is_caught(app, runner, make_staff,
+                                                                   waiting):
+    """Even with the triggers gone, a signature row pointed at another record fails, and
+    `audit verify` names it; so it does a signature deleted."""
     _, signature_id = resolved(app, make_staff, waiting)
     with app.app_context():
         with db.engine.begin() as connection:
             connection.execute(text("DROP TRIGGER signature_no_update"))
+            connection.execute(text("DROP TRIGGER signature_no_delete"))
             connection.execute(text("UPDATE signature SET entity_id = '999'"))
         assert not signature_intact(db.session.get(Signature, signature_id))
+    copied = runner.invoke(args=["audit", "verify"])
+    assert copied.exit_code == 1
+    assert f"Electronic signature {signature_id} no longer matches" in copied.output
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM signature"))
+    deleted = runner.invoke(args=["audit", "verify"])
+    assert deleted.exit_code == 1
+    assert f"Electronic signature {signature_id} is in the audit trail but missing" in (
+        deleted.output)
 
 
 def test_signing_lands_in_the_chain_and_the_chain_stays_intact(app, make_staff, waiting):

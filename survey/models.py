@@ -9,10 +9,11 @@ from .participants.models import Participant
 from .ratelimit import RateLimitTries
 from .reminders.models import ReminderSchedule
 from .responses.models import Answer, Response, Score
+from .signatures.models import Signature
 from .staff.models import RecoveryCode, StaffUser
 
 __all__ = ["AccessRecord", "Answer", "AuditRecord", "HistoricalResponse", "HistoricalScore",
            "HistoricalValue", "Invitation", "OutboundMessage", "PaperEntry",
            "PaperEntryValue", "PaperForm", "Participant", "ParticipantState",
            "ParticipantStateChange", "RateLimitTries", "RecoveryCode", "ReminderSchedule",
-           "Response", "Score", "StaffUser"]
+           "Response", "Score", "Signature", "StaffUser"]

@@ -158,6 +158,8 @@ def participant_browser(client):
 
 
 STAFF_PASSWORD = "a long and unusual test passphrase"
+#: make_staff's default: an account with a full name (pass full_name=None for one without).
+NAMED = object()
 
 
 @pytest.fixture
@@ -174,10 +176,13 @@ def make_staff(app):
     counter = iter(range(1, 10_000))
     secrets = {}
 
-    def make(role="data_entry", email=None, two_factor=None):
-        email = email or f"{role.replace('_', '-')}{next(counter)}@example.dk"
+    def make(role="data_entry", email=None, two_factor=None, full_name=NAMED):
+        number = next(counter)
+        email = email or f"{role.replace('_', '-')}{number}@example.dk"
+        if full_name is NAMED:
+            full_name = f"Tester {role.replace('_', ' ').title()} {number}"
         with app.app_context():
-            user = create_staff_user(email, role, STAFF_PASSWORD)
+            user = create_staff_user(email, role, STAFF_PASSWORD, full_name=full_name)
             if two_factor if two_factor is not None else user.needs_2fa:
                 user.totp_secret = pyotp.random_base32()
                 user.totp_confirmed_at = now_utc()
@@ -188,6 +193,36 @@ def make_staff(app):
     make.secrets = secrets
     make.used_steps = {}  # email: the last TOTP time step a helper logged in with
     return make
+
+
+def signing_fields(app, email, secret=None, password=STAFF_PASSWORD):
+    """What a person types to sign: the password and, for an account with two-factor
+    authentication (its TOTP `secret`), a code that no login or earlier signature used.
+
+    A code works once per 30-second step. When the steps the server accepts now are
+    used up (a test signs several times within a minute), the account's last used
+    step is set back as if that minute had passed; the replay guard is tested
+    without this in tests/signatures.
+    """
+    import pyotp
+
+    from survey.staff.models import StaffUser
+
+    fields = {"password": password}
+    if secret is None:
+        return fields
+    totp = pyotp.TOTP(secret)
+    now_step = int(time.time()) // totp.interval
+    with app.app_context():
+        user = db.session.execute(
+            db.select(StaffUser).where(StaffUser.email == email)).scalar_one()
+        last = user.totp_last_step
+        if last is not None and last > now_step:
+            user.totp_last_step = last = now_step - 1
+            db.session.commit()
+    step = now_step if last is None or last < now_step else now_step + 1
+    fields["code"] = totp.generate_otp(step)
+    return fields
 
 
 class StaffLogin:
@@ -232,6 +267,11 @@ class StaffLogin:
 
     def logout(self):
         return self.client.post("/staff/logout", data={"csrf_token": self.csrf_token("/staff/")})
+
+    def signing(self, email, **kwargs):
+        """The fields that sign as `email` (see signing_fields)."""
+        return signing_fields(self.client.application, email, self.make_staff.secrets.get(email),
+                              **kwargs)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..i18n import format_score, localized, staff_time
 from ..instruments import instruments
+from ..signatures.meanings import MEANINGS
 from ..staff.account_forms import ROLE_CHOICES
 
 ACTION_NAMES = {
@@ -34,6 +35,7 @@ ACTION_NAMES = {
     "logout": _l("Logged out"), "export": _l("Exported"),
     "erase": _l("Erased"), "purge_contacts": _l("Contact details erased (retention)"),
     "certify": _l("Certified copy made"), "import": _l("Imported"),
+    "sign": _l("Signed electronically"), "sign_failed": _l("Signature refused"),
 }
 ENTITY_NAMES = {
     "answer": _l("Answer"), "score": _l("Score"), "response": _l("Response"),
@@ -47,6 +49,7 @@ ENTITY_NAMES = {
     "responses": _l("Responses"), "participants": _l("Participants"),
     "historical_response": _l("Earlier time point (imported)"),
     "history_file": _l("File of earlier time points"),
+    "signature": _l("Electronic signature"),
 }
 FIELD_NAMES = {
     "status": _l("Status"), "status_date": _l("Date of the status"),
@@ -70,6 +73,9 @@ FIELD_NAMES = {
     "timepoint": _l("Time point"),
     "copy_for_staff": _l("Certified copy for the study team (SHA-256)"),
     "copy_for_participant": _l("Copy for the participant's access request (SHA-256)"),
+    "full_name": _l("Full name"), "meaning": _l("Meaning of the signature"),
+    "printed_name": _l("Printed name"), "signs": _l("Signed record"),
+    "digest": _l("Digest of what was signed"),
 }
 PAPER_STATUS_NAMES = {"awaiting_second_entry": _l("Waiting for the second entry"),
                       "awaiting_verification": _l("Waiting for a check against the paper"),
@@ -93,7 +99,9 @@ VALUE_NAMES = {
                      "proxy": _l("someone else for the participant")},
     "second_factor": {"right": _l("right"), "wrong": _l("wrong"),
                       "locked": _l("refused: the account is locked")},
-    "password": {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)")},
+    "password": {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)"),
+                 "wrong": _l("wrong")},
+    "meaning": MEANINGS,
     "excluded": {"True": _l("yes"), "False": _l("no")},
     "request_channel": {"phone": _l("by phone"), "letter": _l("by letter"),
                         "in_person": _l("in person")},
@@ -132,6 +140,11 @@ def label(table, code):
 def code_word(table, code):
     """The word for `code` in the table named `table` (CODE_TABLES)."""
     return label(CODE_TABLES[table], code)
+
+
+def record_name(entity, entity_id):
+    """A record in words: "Paper questionnaire 12"."""
+    return f"{label(ENTITY_NAMES, entity)} {entity_id}"
 
 
 def actor_name(actor):
@@ -179,6 +192,8 @@ def value_text(field, value, parts):
     """A stored old or new value as it reads on a page."""
     if value is None:
         return ""
+    if field == "signs":  # "paper_form 12": the signed record, as the "what" column says it
+        return record_name(*value.partition(" ")[::2])
     if field in parts:
         if hasattr(parts[field][1], "number") or value in ANSWER_STATE_NAMES:
             return label(ANSWER_STATE_NAMES, value)
@@ -204,7 +219,7 @@ def readable_records(records):
     parts = _instrument_parts()
     rows = []
     for r in records:
-        what = f"{label(ENTITY_NAMES, r.entity)} {r.entity_id}"
+        what = record_name(r.entity, r.entity_id)
         if r.field:
             what = f"{what}: {field_name(r.field, parts)}"
         rows.append(SimpleNamespace(

@@ -4,7 +4,8 @@
 previous record is wrong, (2) a chain shorter than, or different from, the
 latest head in the anchor file (newest records deleted, the table emptied, the
 chain recomputed), and (3) every stored answer and score that differs from its
-last audited value (changed behind the application's back).
+last audited value (changed behind the application's back), and (4) every
+electronic signature that no longer verifies against what it signs or is gone.
 """
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from flask_babel import ngettext
 
 from ..extensions import db
 from ..responses.models import Answer, Score
+from ..signatures.services import signature_problems
 from .chain import GENESIS_HASH, configured_keys, latest_anchor, plain_hash, record_mac
 from .labels import ENTITY_NAMES, label
 from .models import AuditRecord
@@ -120,6 +122,15 @@ def clinical_data_problems():
     return problems
 
 
+def signature_messages():
+    """Every electronic signature that no longer matches, or that the chain names but is gone."""
+    broken, missing = signature_problems()
+    return ([_("Electronic signature %(id)s no longer matches the record and values it signs, "
+               "or its audit record.", id=i) for i in broken]
+            + [_("Electronic signature %(id)s is in the audit trail but missing from the "
+                 "signature table.", id=i) for i in missing])
+
+
 @dataclass
 class TrailReport:
     checked: int
@@ -135,4 +146,5 @@ def verify_trail():
     """The chain, the anchor and the clinical data, checked together."""
     checked, broken_at = verify_chain()
     problems = [] if broken_at is not None else anchor_problems(checked)
-    return TrailReport(checked, broken_at, problems + clinical_data_problems())
+    return TrailReport(checked, broken_at,
+                       problems + clinical_data_problems() + signature_messages())

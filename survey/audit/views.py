@@ -14,9 +14,10 @@ from flask_login import current_user
 from ..extensions import db
 from ..participants.services import find_participant
 from ..responses.models import Response as SurveyResponse
+from ..signatures.services import signature_intact, signatures_of_response
 from ..staff.auth import role_required
 from ..timeutil import now_utc
-from .labels import actor_name, code_word, readable_records
+from .labels import actor_name, code_word, readable_records, record_name
 from .services import (
     actor_emails,
     audit_history,
@@ -42,6 +43,7 @@ def log_chain_heads(state):
 bp.add_app_template_global(readable_records, "readable_audit_records")
 bp.add_app_template_global(actor_name)
 bp.add_app_template_global(code_word)
+bp.add_app_template_global(record_name)
 
 
 def download_name(kind, study_id=None):
@@ -79,8 +81,9 @@ def verify_page():
 def response_trail(response_id):
     response = db.get_or_404(SurveyResponse, response_id)
     records = audit_history(response_id=response.id)
+    signatures = [(s, signature_intact(s)) for s in signatures_of_response(response.id)]
     page = render_template("audit/response.html", response=response, records=records,
-                           actors=actor_emails(records))
+                           actors=actor_emails(records), signatures=signatures)
     record_access(current_user, response.participant, "audit view")
     db.session.commit()
     return page

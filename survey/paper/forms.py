@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from ..i18n import localized
 from ..instruments.forms import instrument_form_class, paper_text
+from ..signatures.forms import SignatureFields
 from ..timeutil import parse_typed_date, study_today
 from .readings import Reading
 
@@ -105,23 +106,23 @@ class PaperEntryForm(PaperDatesForm):
         return not (self.status_confirmed.errors or self.status_reason.errors)
 
 
-class VisualCheckForm(PaperDatesForm):
+class VisualCheckForm(SignatureFields, PaperDatesForm):
     reason = TextAreaField(_l("Reason for any change (needed only if you changed something)"),
                            validators=[Length(max=2000)])
 
 
-class ResolveForm(PaperDatesForm):
+class ResolveForm(SignatureFields, PaperDatesForm):
     reason = TextAreaField(_l("Reason (what the paper shows and why these values are right)"),
                            validators=[DataRequired(_l("Give a reason for the values chosen.")),
                                        Length(max=2000)])
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(SignatureFields, FlaskForm):
     reason = TextAreaField(_l("Reason for the correction"), validators=[
         DataRequired(_l("Give a reason for the correction.")), Length(max=2000)])
 
 
-class DuplicateDecisionForm(FlaskForm):
+class DuplicateDecisionForm(SignatureFields, FlaskForm):
     counting = RadioField(_l("The response that counts"), coerce=int, validate_choice=True)
     reason = TextAreaField(_l("Reason for the decision"), validators=[
         DataRequired(_l("Give a reason for the decision.")), Length(max=2000)])
@@ -146,7 +147,8 @@ def typed_field_ids(instrument, form):
     ids = [name for name in ("status_confirmed", "status_reason") if name in form]
     ids += ["received_on", "completed_on"] if "received_on" in form else []
     ids += [item.id for item in instrument.items]
-    ids += [name for name in ("remarks", "reason", "counting") if name in form]
+    ids += [name for name in ("remarks", "reason", "counting", "password", "code")
+            if name in form]
     return ids
 
 

@@ -13,10 +13,12 @@ from ..i18n import localized, staff_time
 from ..instruments import instruments
 from ..participants.models import Participant
 from ..participants.services import find_participant
-from ..responses.corrections import correct_answer
 from ..responses.models import Response
+from ..signatures.actions import signed_correction, signed_duplicate_decision
+from ..signatures.meanings import MEANINGS
+from ..signatures.signing import name_required, signer_confirmed
 from ..staff.auth import role_required
-from .duplicates import decide_duplicate, duplicate_group, pending_duplicate_groups
+from .duplicates import duplicate_group, pending_duplicate_groups
 from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
 
 #: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
@@ -47,6 +49,7 @@ def duplicates():
 
 
 @role_required("coordinator")
+@name_required
 def decide(study_id, code):
     participant = participant_or_404(study_id)
     group = duplicate_group(participant.id, code)
@@ -58,9 +61,9 @@ def decide(study_id, code):
     if request.method == "GET":
         form.counting.data = next((r.id for r in group if r.duplicate_status == "counts"), None)
         seen(participant, DUPLICATE_DECISION)
-    elif form.validate():
+    elif form.validate() and signer_confirmed(form):
         counting = next(r for r in group if r.id == form.counting.data)
-        decide_duplicate(counting, current_user, form.reason.data)
+        signed_duplicate_decision(counting, current_user, form.reason.data)
         db.session.commit()
         flash(_("Saved: response %(id)d counts for %(study_id)s.", id=counting.id,
                 study_id=participant.study_id), "info")
@@ -69,11 +72,13 @@ def decide(study_id, code):
         status = 422
     instrument = instruments().current(code)
     return render_template("paper/decide.html", participant=participant, group=group,
-                           instrument=instrument, form=form,
+                           instrument=instrument, form=form, meaning=MEANINGS["counting_response"],
+                           focus=next((f.id for f in form if f.errors), None),
                            answers=[{a.item_id: a for a in r.answers} for r in group]), status
 
 
 @role_required("coordinator")
+@name_required
 def correct(response_id):
     """Correct one or more answers of a verified paper response, with a reason."""
     response = db.session.get(Response, response_id)
@@ -97,17 +102,22 @@ def correct(response_id):
             form.reason.errors.append(_("Nothing was changed. Change the answer that is wrong, "
                                         "then save."))
             status = 422
+        elif not signer_confirmed(form):
+            status = 422
         else:
-            for item_id in changed:
-                correct_answer(response, item_id, form[item_id].code, form[item_id].value,
-                               current_user, form.reason.data)
+            signed_correction(response, {item_id: (form[item_id].code, form[item_id].value)
+                                         for item_id in changed},
+                              current_user, form.reason.data)
             db.session.commit()
             flash(_("The correction is saved and the scores are recomputed."), "info")
             return redirect(url_for(".correct", response_id=response.id))
     else:
         status = 422
+    return _correction_page(response, instrument, form), status
+
+
+def _correction_page(response, instrument, form):
     return render_template(
         "paper/correct.html", response=response, instrument=instrument, form=form,
-        title=localized(instrument.title),
-        focus=first_error(instrument, form, instrument.items[0].id),
-    ), status
+        title=localized(instrument.title), meaning=MEANINGS["paper_correction"],
+        focus=first_error(instrument, form, instrument.items[0].id))

@@ -86,6 +86,12 @@ def keyed_by(form, user):
     return any(entry.entered_by_id == user.id for entry in form.entries)
 
 
+def _lock_form(form):
+    """Re-read the form under a row lock (PostgreSQL), so that of two people verifying or
+    resolving it at the same moment the second sees it already done."""
+    db.session.refresh(form, with_for_update=True)
+
+
 def _lock_participant(participant):
     """Serialise paper entry per participant (a row lock on PostgreSQL), so two people
     saving at the same moment cannot both start a new form."""
@@ -206,6 +212,7 @@ def resolve_discrepancy(form, reading, user, reason, now=None):
     """
     now = now or now_utc()
     reason = (reason or "").strip()
+    _lock_form(form)
     if form.status != "discrepancy":
         raise FormNotWaiting(f"form {form.id} is {form.status}, not discrepancy",
                              _l("This form has no differences waiting to be resolved."))
@@ -236,6 +243,7 @@ def confirm_visual_check(form, reading, user, reason=None, now=None):
     """A second person confirms (or corrects, with a reason) a form keyed in once."""
     now = now or now_utc()
     reason = (reason or "").strip() or None
+    _lock_form(form)
     if form.status != "awaiting_verification":
         raise FormNotWaiting(f"form {form.id} is {form.status}, not awaiting_verification",
                              _l("This form is not waiting for a check."))

@@ -7,6 +7,9 @@ from flask_login import current_user
 from ..extensions import db
 from ..i18n import localized
 from ..participants.services import find_participant
+from ..signatures.actions import signed_resolution, signed_visual_check
+from ..signatures.meanings import MEANINGS
+from ..signatures.signing import name_required, signer_confirmed
 from ..staff.auth import role_required
 from . import response_views
 from .duplicates import pending_duplicate_groups
@@ -22,14 +25,12 @@ from .readings import FormNotWaiting, PaperEntryError, SameStaffMember, differen
 from .response_views import participant_or_404, seen
 from .services import (
     awaiting_second_entry,
-    confirm_visual_check,
     form_instrument,
     forms_for,
     forms_with_status,
     instrument_for_entry,
     keyed_by,
     paper_instruments,
-    resolve_discrepancy,
     save_entry,
     verification_mode,
 )
@@ -139,6 +140,7 @@ def settle(form, action):
 
 @bp.route("/forms/<int:form_id>/check", methods=["GET", "POST"])
 @role_required("data_entry")
+@name_required
 def check(form_id):
     """Visual verification: a second person compares the single entry with the paper."""
     paper_form = paper_form_or_404(form_id)
@@ -152,8 +154,8 @@ def check(form_id):
     if request.method == "GET":
         form.fill(keyed)
         seen(paper_form.participant)
-    elif form.validate():
-        status = settle(form, lambda: confirm_visual_check(
+    elif form.validate() and signer_confirmed(form):
+        status = settle(form, lambda: signed_visual_check(
             paper_form, form.reading(instrument), current_user, form.reason.data))
         if status is None:
             flash(_("%(instrument)s for %(study_id)s is verified and saved.",
@@ -164,13 +166,14 @@ def check(form_id):
         status = 422
     return render_template(
         "paper/check.html", paper_form=paper_form, instrument=instrument, form=form,
-        keyed=keyed, blocked=keyed_by(paper_form, current_user),
+        keyed=keyed, blocked=keyed_by(paper_form, current_user), meaning=MEANINGS["paper_values"],
         focus=first_error(instrument, form, "received_on"),
     ), status
 
 
 @bp.route("/forms/<int:form_id>/resolve", methods=["GET", "POST"])
 @role_required("coordinator")
+@name_required
 def resolve(form_id):
     """The coordinator decides every difference between the two entries, with the paper."""
     paper_form = paper_form_or_404(form_id)
@@ -187,8 +190,8 @@ def resolve(form_id):
         for name in differing:  # nothing suggested where the entries disagree
             form[name].data = ""
         seen(paper_form.participant)
-    elif form.validate():
-        status = settle(form, lambda: resolve_discrepancy(
+    elif form.validate() and signer_confirmed(form):
+        status = settle(form, lambda: signed_resolution(
             paper_form, form.reading(instrument), current_user, form.reason.data))
         if status is None:
             flash(_("The differences are resolved: %(instrument)s for %(study_id)s is verified "
@@ -200,7 +203,7 @@ def resolve(form_id):
     return render_template(
         "paper/resolve.html", paper_form=paper_form, instrument=instrument, form=form,
         first=first, second=second, differing=set(differing),
-        blocked=keyed_by(paper_form, current_user),
+        blocked=keyed_by(paper_form, current_user), meaning=MEANINGS["paper_values"],
         focus=first_error(instrument, form, differing[0] if differing else "reason"),
     ), status
 

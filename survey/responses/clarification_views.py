@@ -14,14 +14,12 @@ from ..extensions import db
 from ..i18n import localized
 from ..instruments import instruments
 from ..paper.forms import DayText
+from ..signatures.actions import signed_exclusion, signed_requested_change
+from ..signatures.forms import SignatureFields
+from ..signatures.meanings import MEANINGS
+from ..signatures.signing import ask_for_name, lacks_name, signer_confirmed
 from ..staff.auth import role_required
-from .clarifications import (
-    ClarificationError,
-    add_note,
-    exclude_response,
-    include_response,
-    record_requested_change,
-)
+from .clarifications import ClarificationError, add_note
 from .models import Response
 
 bp = Blueprint("clarify", __name__, url_prefix="/staff/responses")
@@ -59,12 +57,12 @@ class NoteForm(ItemForm):
                                "change it."))
 
 
-class ExclusionForm(FlaskForm):
+class ExclusionForm(SignatureFields, FlaskForm):
     reason = reason_field()
     confirm = confirm_field(_l("I confirm this decision about the analysis."))
 
 
-class RequestForm(ItemForm):
+class RequestForm(SignatureFields, ItemForm):
     value = StringField(_l("The answer the participant wants (a number, or n for no answer)"),
                         validators=[InputRequired(_l("Type the number the participant gave, "
                                                      "or n for no answer."))])
@@ -91,11 +89,13 @@ class RequestForm(ItemForm):
             raise ValidationError(_l("Type a whole number, or n for no answer.")) from None
 
 
+#: action: (form, heading, the meaning of its signature or None when it is not signed)
 ACTIONS = {
-    "note": (NoteForm, _l("Add a note to an answer")),
-    "exclude": (ExclusionForm, _l("Exclude this response from analysis")),
-    "include": (ExclusionForm, _l("Take this response back into the analysis")),
-    "request": (RequestForm, _l("Record a change the participant asked for")),
+    "note": (NoteForm, _l("Add a note to an answer"), None),
+    "exclude": (ExclusionForm, _l("Exclude this response from analysis"), "exclusion"),
+    "include": (ExclusionForm, _l("Take this response back into the analysis"), "inclusion"),
+    "request": (RequestForm, _l("Record a change the participant asked for"),
+                "participant_request"),
 }
 
 
@@ -103,11 +103,10 @@ def apply(action, response, form, instrument):
     """Run the action's service call with what was typed."""
     if action == "note":
         return add_note(response, form.item.data, form.text.data, current_user)
-    if action == "exclude":
-        return exclude_response(response, current_user, form.reason.data)
-    if action == "include":
-        return include_response(response, current_user, form.reason.data)
-    return record_requested_change(
+    if action in ("exclude", "include"):
+        return signed_exclusion(response, current_user, form.reason.data,
+                                exclude=action == "exclude")
+    return signed_requested_change(
         response, form.item.data, form.value.number, form.requested_on.day,
         form.channel.data, form.participant_words.data, current_user, form.reason.data)
 
@@ -123,7 +122,9 @@ def clarify(response_id, action):
         return redirect(url_for(".clarify", response_id=response.id,
                                 action="include" if response.excluded else "exclude"))
     instrument = instruments().get(response.instrument_code, response.instrument_version)
-    form_class, heading = ACTIONS[action]
+    form_class, heading, meaning = ACTIONS[action]
+    if meaning and lacks_name():
+        return ask_for_name()
     form = form_class()
     if isinstance(form, ItemForm):
         form.set_items(instrument)
@@ -131,7 +132,7 @@ def clarify(response_id, action):
     if request.method == "GET":
         record_access(current_user, response.participant, CLARIFICATION)
         db.session.commit()
-    elif form.validate():
+    elif form.validate() and (meaning is None or signer_confirmed(form)):
         try:
             apply(action, response, form, instrument)
         except ClarificationError as error:
@@ -147,4 +148,6 @@ def clarify(response_id, action):
     else:
         status = 422
     return render_template("participants/clarify.html", response=response, form=form,
-                           heading=heading, instrument=instrument, action=action), status
+                           heading=heading, instrument=instrument, action=action,
+                           meaning=meaning and MEANINGS[meaning],
+                           focus=next((f.id for f in form if f.errors), None)), status

@@ -38,9 +38,11 @@ class ClarificationError(ValueError):
 
 
 def _check(response, staff_user, reason, what):
-    """The rules every action shares; returns the reason, stripped."""
+    """The rules every action shares; returns the reason, stripped. The response is re-read
+    under a row lock (PostgreSQL), so two people doing the same at once do it once."""
     if not staff_user.has_role("coordinator"):
         raise PermissionError(f"{staff_user!r} may not {what}")
+    db.session.refresh(response, with_for_update=True)
     if response.status != "submitted":
         raise ClarificationError(f"response {response.id} is not submitted")
     reason = (reason or "").strip()

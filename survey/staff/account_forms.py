@@ -2,15 +2,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired
+from wtforms.validators import EqualTo, InputRequired, Length
 
 ROLE_CHOICES = [("data_entry", _l("Data entry")), ("coordinator", _l("Coordinator")),
                 ("admin", _l("Administrator"))]
 
 
+def full_name_field():
+    return StringField(_l("Full name (printed on electronic signatures)"), validators=[
+        InputRequired(_l("Type the full name, as it should be printed on signatures.")),
+        Length(max=200, message=_l("Use at most 200 characters."))])
+
+
 class NewAccountForm(FlaskForm):
     email = StringField(_l("E-mail address"), validators=[
         InputRequired(_l("Type the e-mail address."))])
+    full_name = full_name_field()
     role = SelectField(_l("Role"), choices=[SelectChoice(v, label) for v, label in ROLE_CHOICES])
     password = PasswordField(_l("First password (at least 12 characters)"), validators=[
         InputRequired(_l("Type a password."))])
@@ -23,3 +30,7 @@ class ChangePasswordForm(FlaskForm):
         InputRequired(_l("Type a new password."))])
     repeat = PasswordField(_l("New password again"), validators=[
         EqualTo("new", _l("The two new passwords are not the same."))])
+
+
+class FullNameForm(FlaskForm):
+    full_name = full_name_field()

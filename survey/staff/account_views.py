@@ -1,16 +1,23 @@
 """Staff accounts (administrators) and changing one's own password (everyone)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 
 from ..audit.services import staff_actor
 from ..extensions import db
-from .account_forms import ChangePasswordForm, NewAccountForm
+from ..security import local_path
+from .account_forms import ChangePasswordForm, FullNameForm, NewAccountForm
 from .auth import role_required
 from .models import StaffUser
 from .passwords import PasswordPolicyError, verify_password
-from .services import StaffAccountError, create_staff_user, deactivate, set_password
+from .services import (
+    StaffAccountError,
+    create_staff_user,
+    deactivate,
+    set_full_name,
+    set_password,
+)
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff/accounts")
 
@@ -26,7 +33,8 @@ def index():
     if form.validate_on_submit():
         try:
             user = create_staff_user(form.email.data, form.role.data, form.password.data,
-                                     actor=staff_actor(current_user))
+                                     actor=staff_actor(current_user),
+                                     full_name=form.full_name.data)
             db.session.commit()
             flash(_("Account %(email)s created. Give the first password in person; two-factor "
                     "authentication is set up at the first login.", email=user.email), "info")
@@ -72,3 +80,35 @@ def change_password():
                 db.session.rollback()
                 form.new.errors.append(str(error))
     return render_template("staff/change_password.html", form=form)
+
+
+def _edit_name(user, done_url):
+    """The full-name form for `user`; the change is audited as made by the person logged in."""
+    form = FullNameForm(data={"full_name": user.full_name or ""})
+    if form.validate_on_submit():
+        try:
+            set_full_name(user, form.full_name.data, actor=staff_actor(current_user))
+        except StaffAccountError:
+            form.full_name.errors.append(_("Type the full name, as it should be printed on "
+                                           "signatures."))
+        else:
+            db.session.commit()
+            flash(_("The name is saved: %(name)s.", name=user.full_name), "info")
+            return redirect(done_url)
+    return render_template("staff/full_name.html", form=form, account=user), (
+        422 if form.errors else 200)
+
+
+@bp.route("/<int:user_id>/name", methods=["GET", "POST"])
+@role_required("admin")
+def account_name(user_id):
+    user = db.session.get(StaffUser, user_id) or abort(404)
+    return _edit_name(user, url_for(".index"))
+
+
+@bp.route("/name", methods=["GET", "POST"])
+@role_required("data_entry")
+def own_name():
+    """Everyone sets their own full name (asked for before a first signature)."""
+    return _edit_name(current_user, local_path(request.args.get("next", ""), "/staff/")
+                      or url_for("staff.home"))

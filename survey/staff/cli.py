@@ -10,6 +10,7 @@ from .services import (
     create_staff_user,
     deactivate,
     find_staff_user,
+    set_full_name,
     set_password,
 )
 
@@ -39,14 +40,17 @@ def _get_user(email):
 @users_cli.command("add")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(list(ROLE_NAMES)))
-def add_command(email, role):
+@click.option("--name", "full_name", required=True,
+              help='Full name, as printed on electronic signatures, e.g. "Anne Holm Jensen".')
+def add_command(email, role, full_name):
     """Create a staff account; the password is asked twice (or read from standard input)."""
     try:
-        user = create_staff_user(email, ROLE_NAMES[role], _read_password())
+        user = create_staff_user(email, ROLE_NAMES[role], _read_password(),
+                                 full_name=full_name)
         db.session.commit()
     except (StaffAccountError, PasswordPolicyError) as error:
         _fail(error)
-    click.echo(f"Created {user.email} ({role}).")
+    click.echo(f"Created {user.email} ({role}, {user.full_name}).")
 
 
 @users_cli.command("set-password")
@@ -60,6 +64,20 @@ def set_password_command(email):
     except PasswordPolicyError as error:
         _fail(error)
     click.echo(f"Password changed for {user.email}.")
+
+
+@users_cli.command("set-name")
+@click.argument("email")
+@click.argument("full_name")
+def set_name_command(email, full_name):
+    """Set the full name printed on the account's electronic signatures."""
+    user = _get_user(email)
+    try:
+        set_full_name(user, full_name)
+        db.session.commit()
+    except StaffAccountError as error:
+        _fail(error)
+    click.echo(f"Name of {user.email}: {user.full_name}.")
 
 
 @users_cli.command("deactivate")

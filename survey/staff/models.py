@@ -27,6 +27,9 @@ class StaffUser(UserMixin, db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     email = db.Column(db.String(254), nullable=False, unique=True)
+    #: The printed name on this account's electronic signatures; asked for before the
+    #: first signature of an account made without one.
+    full_name = db.Column(db.String(200))
     role = db.Column(db.String(12), nullable=False)
     #: Argon2id hash (argon2-cffi defaults: t=3, m=64 MiB, p=4).
     password_hash = db.Column(db.String(200), nullable=False)

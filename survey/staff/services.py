@@ -23,6 +23,7 @@ from .passwords import (
 
 MAX_FAILED_LOGINS = MAX_FAILED_TRIES
 RECOVERY_CODE_COUNT = 10
+FULL_NAME_MAX = 200
 TOTP_ISSUER = "Survey"
 
 
@@ -45,8 +46,23 @@ def find_staff_user(email):
     ).scalar_one_or_none()
 
 
-def create_staff_user(email, role, password, actor="system:cli"):
-    """A new account; raises StaffAccountError or PasswordPolicyError and changes nothing."""
+def clean_full_name(full_name):
+    """The name as it is printed on signatures: spaces tidied; StaffAccountError if empty."""
+    name = " ".join((full_name or "").split())
+    if not name:
+        raise StaffAccountError("the full name is empty")
+    if len(name) > FULL_NAME_MAX:
+        raise StaffAccountError(f"the full name is longer than {FULL_NAME_MAX} characters")
+    return name
+
+
+def create_staff_user(email, role, password, actor="system:cli", full_name=None):
+    """A new account; raises StaffAccountError or PasswordPolicyError and changes nothing.
+
+    `full_name` is printed on the account's signatures; without it the person is
+    asked for it before their first signature.
+    """
+    name = None if full_name is None else clean_full_name(full_name)
     email = normalise_email((email or "").strip().lower(), mailed=False)
     if email is None:
         raise StaffAccountError("the e-mail address is not valid")
@@ -55,10 +71,23 @@ def create_staff_user(email, role, password, actor="system:cli"):
     if find_staff_user(email) is not None:
         raise StaffAccountError("an account with that e-mail address already exists")
     check_password_policy(password, email)
-    user = StaffUser(email=email, role=role, password_hash=hash_password(password))
+    user = StaffUser(email=email, role=role, password_hash=hash_password(password),
+                     full_name=name)
     db.session.add(user)
     db.session.flush()
     record_change(actor, "create", "staff_user", user.id, field="role", new=role)
+    if name:
+        record_change(actor, "create", "staff_user", user.id, field="full_name", new=name)
+    return user
+
+
+def set_full_name(user, full_name, actor="system:cli"):
+    """Change the name printed on the account's signatures (earlier signatures keep theirs)."""
+    name = clean_full_name(full_name)
+    if name != user.full_name:
+        record_change(actor, "update", "staff_user", user.id, field="full_name",
+                      old=user.full_name, new=name)
+        user.full_name = name
     return user
 
 
@@ -105,6 +134,28 @@ def authenticate(email, password, now=None):
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def recheck_password(user, password, now=None):
+    """The password of an account already logged in, typed again (to sign something).
+
+    Counted like a login try and committed before the hash runs, so a wrong
+    password here brings the same lockout nearer. True when right; False when
+    wrong or the account is locked (then `user.locked_until` says until when).
+    """
+    now = now or now_utc()
+    tried = claim_try(user, PASSWORD, now)
+    db.session.commit()
+    if tried is None:
+        return False
+    if not verify_password(user.password_hash, password or ""):
+        record_change(staff_actor(user), "sign_failed", "staff_user", user.id,
+                      field="password", new="wrong", now=now)
+        _record_lock(user, tried)
+        db.session.commit()
+        return False
+    give_back(user, tried)
+    return True
 
 
 def _record_lock(user, tried):
@@ -196,6 +247,12 @@ def new_recovery_codes(user):
 def _recovery_hash(code):
     # 72 random bits per code: a fast hash is enough, unlike for chosen passwords.
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def verify_totp(user, code, now=None):
+    """A current TOTP code only (no recovery code), each time step once: a CodeOutcome."""
+    now = now or now_utc()
+    return _check_code(user, lambda: _accept_totp(user, code, now), now)
 
 
 def verify_second_factor(user, code, now=None):

@@ -139,7 +139,7 @@ def test_the_export_carries_the_participants_status_on_every_row(app, web_and_cl
 ])
 def test_the_screens_need_a_confirmation_and_save_with_a_reason(
         app, client, staff_login, web_and_clinic, action, data, check):
-    staff_login.as_role("coordinator")
+    email = staff_login.as_role("coordinator")
     client.get("/staff/language/en")
     response_id = web_and_clinic["web"]
     before = stored_answers(app, response_id)
@@ -152,7 +152,8 @@ def test_the_screens_need_a_confirmation_and_save_with_a_reason(
     assert "Tick the box to confirm." in html
     assert next(iter(data.values())).split(":")[0] in html  # what was typed is kept
     assert trail(app, check) == []
-    saved = client.post(path, data={"csrf_token": token, "confirm": "y", **data})
+    saved = client.post(path, data={"csrf_token": token, "confirm": "y", **data,
+                                    **staff_login.signing(email)})
     assert saved.status_code == 302
     assert trail(app, check)
     assert stored_answers(app, response_id) == before

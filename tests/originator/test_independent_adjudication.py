@@ -57,7 +57,8 @@ def test_the_resolve_screen_refuses_the_coordinator_who_keyed_an_entry(app, clie
     page = client.get(path).get_data(as_text=True)
     assert "you cannot decide between them" in page and 'name="xq1"' not in page
     token = screens.staff_login.csrf_token("/staff/")
-    data = {**entry_data(DIFFERENT), "csrf_token": token, "reason": "my reading"}
+    data = {**entry_data(DIFFERENT), "csrf_token": token, "reason": "my reading",
+            **screens.staff_login.signing(coordinator)}
     refused = client.post(path, data=data)
     assert refused.status_code == 409
     assert "Another coordinator must resolve the differences." in refused.get_data(as_text=True)

@@ -65,8 +65,8 @@ def test_a_paper_answer_can_still_be_corrected_on_the_route(app, client, screens
     with app.app_context():
         paper_id = db.session.execute(db.select(Response.id)).scalar_one()
     data = {f"xq{n}": str(v) for n, v in enumerate(XQ, start=1)}
-    saved = screens.post(f"/staff/paper/responses/{paper_id}/correct",
-                         {**data, "xq1": "u", "reason": "Two marks on the sheet"})
+    saved = screens.signed_post(f"/staff/paper/responses/{paper_id}/correct",
+                                {**data, "xq1": "u", "reason": "Two marks on the sheet"})
     assert saved.status_code == 302
     assert stored_answers(app, paper_id)["xq1"] == ("unreadable", None)
 
@@ -84,7 +84,7 @@ def test_no_route_changes_a_web_or_clinic_answer(app, client, staff_login, web_a
     stored answers stay exactly as the participant gave them."""
     routes = response_routes(app)
     assert {r.endpoint for r in routes} >= {"paper.correct", "clarify.clarify"}
-    staff_login.as_role(role)
+    email = staff_login.as_role(role)
     token = staff_login.csrf_token("/staff/")
     before = {mode: stored_answers(app, rid) for mode, rid in web_and_clinic.items()}
     for rule in routes:
@@ -97,5 +97,6 @@ def test_no_route_changes_a_web_or_clinic_answer(app, client, staff_login, web_a
                 client.post(path, data={
                     "csrf_token": token, "xq1": "u", "xq2": "m", "xq3": "9", "item": "xq3",
                     "value": "9", "requested_on": "20.11.2026", "channel": "phone",
-                    "participant_words": "x", "text": "x", "reason": "x", "confirm": "y"})
+                    "participant_words": "x", "text": "x", "reason": "x", "confirm": "y",
+                    **staff_login.signing(email)})  # signed: the refusal is the rule's
     assert {mode: stored_answers(app, rid) for mode, rid in web_and_clinic.items()} == before

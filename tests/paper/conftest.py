@@ -35,7 +35,8 @@ def reading(code="xq", values=XQ, received=RECEIVED, completed=COMPLETED, remark
 def people(app, app_ctx):
     """In an app context: participant P001 (Danish) and staff accounts of each role."""
     participant = add_participant("P001", "da")
-    accounts = {name: create_staff_user(f"{name}@example.dk", role, STAFF_PASSWORD)
+    accounts = {name: create_staff_user(f"{name}@example.dk", role, STAFF_PASSWORD,
+                                        full_name=f"{name.title()} Testesen")
                 for name, role in [("keyer1", "data_entry"), ("keyer2", "data_entry"),
                                    ("keyer3", "data_entry"), ("coordinator", "coordinator")]}
     db.session.commit()
@@ -61,12 +62,16 @@ class PaperScreens:
             self.staff_login.logout()
         response = self.staff_login.login(email)
         assert response.status_code == 302, response.status_code
-        self.logged_in = True
+        self.logged_in, self.email = True, email
         self.client.get("/staff/language/en")  # assertions below read the English text
 
     def post(self, path, data):
         token = CSRF.search(self.client.get(path).get_data(as_text=True)).group(1)
         return self.client.post(path, data={"csrf_token": token, **data})
+
+    def signed_post(self, path, data):
+        """Post a signed action's form with the signer's password (and a fresh code)."""
+        return self.post(path, {**data, **self.staff_login.signing(self.email)})
 
     def key_in(self, study_id, values, code="xq", **fields):
         return self.post(f"/staff/paper/participants/{study_id}/{code}",

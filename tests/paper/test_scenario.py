@@ -46,7 +46,7 @@ def test_double_entry_with_one_disagreement_resolved_by_the_coordinator(
     assert "Give a reason for the values chosen." in text(no_reason)
     assert re.search(r'name="xq6"[^>]*value="8"', text(no_reason))  # kept as typed
     reason = "The paper shows a clear cross on 8"
-    assert screens.post(path, {**values, **dates, "reason": reason}).status_code == 302
+    assert screens.signed_post(path, {**values, **dates, "reason": reason}).status_code == 302
     assert "verified and saved" in text(client.get("/staff/paper/"))
 
     with app.app_context():

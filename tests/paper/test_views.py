@@ -168,8 +168,8 @@ def test_visual_check_through_the_screens(app, client, screens, make_participant
     page = text(client.get(path))
     assert field_value(page, "vas3") == "90" and field_value(page, "received_on") == "20.11.2026"
     changed = entry_data([10, 20, 90, 40, 50, 60, 70, "u"], code="vas")
-    assert "give a reason for the change" in text(screens.post(path, changed))
-    done = screens.post(path, {**changed, "reason": "The mark is off the line"})
+    assert "give a reason for the change" in text(screens.signed_post(path, changed))
+    done = screens.signed_post(path, {**changed, "reason": "The mark is off the line"})
     assert done.status_code == 302
     [form] = stored(app, PaperForm)
     assert form.status == "verified"
@@ -194,7 +194,7 @@ def test_correction_screen_needs_a_reason_and_a_change(app, client, screens, sta
     no_reason = screens.post(path, changed)
     assert no_reason.status_code == 422 and "Give a reason for the correction." in text(no_reason)
     assert field_value(text(no_reason), "xq2") == "6"
-    saved = screens.post(path, {**changed, "reason": "Misread 5 for 6"})
+    saved = screens.signed_post(path, {**changed, "reason": "Misread 5 for 6"})
     assert saved.status_code == 302
     [record] = stored(app, AuditRecord, action="correct")
     assert (record.field, record.old_value, record.new_value, record.reason) == (
@@ -223,7 +223,7 @@ def test_coordinator_decides_which_duplicate_counts(app, client, screens, make_p
     paper_id = max(int(i) for i in re.findall(r'name="counting"[^>]*value="(\d+)"', page))
     no_reason = screens.post(path, {"counting": str(paper_id)})
     assert no_reason.status_code == 422 and "Give a reason for the decision." in text(no_reason)
-    done = screens.post(path, {"counting": str(paper_id), "reason": "Paper came later"})
+    done = screens.signed_post(path, {"counting": str(paper_id), "reason": "Paper came later"})
     assert done.status_code == 302
     statuses = {r.id: r.duplicate_status for r in stored(app, Response, instrument_code="xq")}
     assert statuses == {web_id: "does_not_count", paper_id: "counts"}

@@ -47,7 +47,7 @@ def test_the_cli_refuses_them(app, runner, typed):
     assert result.exit_code == 1 and "e-mail address is not valid" in result.stderr
     if normalise_email(typed.strip(), mailed=False):  # staff addresses: trimmed, not mailed
         return
-    result = runner.invoke(args=["users", "add", typed, "--role", "data-entry"],
+    result = runner.invoke(args=["users", "add", typed, "--role", "data-entry", "--name", "A B"],
                            input=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n")
     assert result.exit_code == 1 and "e-mail address is not valid" in result.output
     assert emails(app, Participant) == [] and len(emails(app, StaffUser)) == 0

@@ -1,15 +1,15 @@
 """earlier time points imported from the trial: historical_response, _value, _score
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-29 19:40:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Electronic signatures: re-authentication, the signature record, its digest and its audit."""

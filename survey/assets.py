@@ -4,9 +4,6 @@ import os
 from functools import cache
 
 from flask import current_app
-from flask.sessions import SecureCookieSessionInterface
-
-from .security import is_static_file
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -22,15 +19,7 @@ def asset_version(filename):
     return _file_hash(os.path.join(current_app.static_folder, filename))
 
 
-class StaticFilesWithoutCookies(SecureCookieSessionInterface):
-    """No Set-Cookie on CSS and JavaScript: they are the same for everyone and may be cached."""
-
-    def should_set_cookie(self, app, session):
-        return not is_static_file() and super().should_set_cookie(app, session)
-
-
 def init_assets(app):
     # Flask presets this key to None, so setdefault would not take.
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR
-    app.session_interface = StaticFilesWithoutCookies()
     app.jinja_env.globals["asset_version"] = asset_version

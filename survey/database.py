@@ -18,16 +18,27 @@ upgrades:
   added to such a page later fails every time in the tests, never now and
   then under load.
 
+On SQLite, writers also queue on a lock file beside the database (`WriterQueue`)
+before BEGIN IMMEDIATE: SQLite's own busy handler waits by sleeping (up to 100 ms
+at a time), so a writer often slept on after the lock was free; the lock file's
+next writer goes on within a millisecond of the commit.
+
 Foreign keys are enforced. The embedded database is meant for a study of
 tens to hundreds of participants; PostgreSQL is the production database.
 """
+import fcntl
+import os
 import sqlite3
+import time
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+#: How often a writer waiting in the queue looks again (SQLite's own waits grow to 100 ms).
+WRITER_QUEUE_POLL_S = 0.0005
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -42,6 +53,81 @@ def _tune_sqlite_connection(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
     connection_record.info["query_only"] = False
+    connection_record.info["writer_queue"] = WriterQueue.beside(dbapi_connection)
+
+
+class WriterQueue:
+    """A lock file beside an SQLite database that writers take before BEGIN IMMEDIATE
+    and leave at the end of their transaction (one open file per connection, so it
+    queues threads and processes alike). It adds no guarantee, only a faster wake-up:
+    SQLite's write lock still decides, and a writer that waited here longer than the
+    busy timeout goes on to BEGIN IMMEDIATE and gets SQLite's "database is locked"."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self.held = False
+
+    @classmethod
+    def beside(cls, dbapi_connection):
+        """The queue of a file database; None for an in-memory one."""
+        row = dbapi_connection.execute("PRAGMA database_list").fetchone()
+        return cls(row[2] + "-writers") if row and row[2] else None
+
+    def enter(self, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.held = True
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(WRITER_QUEUE_POLL_S)
+
+    def leave(self):
+        if self.held:
+            self.held = False
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+def _writer_queue(connection):
+    return connection.connection.info.get("writer_queue")
+
+
+@event.listens_for(Engine, "commit")
+def _commit(connection):
+    queue = _writer_queue(connection) if connection.dialect.name == "sqlite" else None
+    if queue is not None and queue.held:
+        try:  # commit here, so the queue moves on only once it is done (the driver's
+            connection.connection.dbapi_connection.commit()  # own commit is then a no-op)
+        finally:
+            queue.leave()
+
+
+@event.listens_for(Engine, "rollback")
+def _rollback(connection):
+    queue = _writer_queue(connection) if connection.dialect.name == "sqlite" else None
+    if queue is not None and queue.held:
+        try:
+            connection.connection.dbapi_connection.rollback()
+        finally:
+            queue.leave()
+
+
+@event.listens_for(Pool, "checkin")
+def _leave_on_checkin(dbapi_connection, connection_record):
+    queue = connection_record.info.get("writer_queue")
+    if queue is not None:  # a transaction that ended neither way (an invalidated connection)
+        queue.leave()
+
+
+@event.listens_for(Pool, "close")
+def _close_queue(dbapi_connection, connection_record):
+    queue = connection_record.info.pop("writer_queue", None)
+    if queue is not None:
+        queue.leave()
+        os.close(queue.fd)
 
 
 @event.listens_for(Engine, "begin")
@@ -52,7 +138,15 @@ def _begin(connection):
         if info.get("query_only") != read_only:
             connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
             info["query_only"] = read_only
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        queue = None if read_only else info.get("writer_queue")
+        if queue is not None:
+            queue.enter(SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        except Exception:
+            if queue is not None:
+                queue.leave()
+            raise
     elif read_only:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 

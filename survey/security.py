@@ -1,10 +1,13 @@
 """HTTP hardening shared by every page, and keeping tokens out of logs."""
 import logging
 import re
+import time
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Request, current_app, has_request_context, request
 from flask import logging as flask_logging
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 from werkzeug.datastructures import ImmutableMultiDict
 
 CONTENT_SECURITY_POLICY = (
@@ -125,8 +128,54 @@ class RequestWithoutFiles(Request):
         return ImmutableMultiDict()
 
 
+#: An unchanged session cookie is signed and sent again at most this often.
+SESSION_REFRESH_SECONDS = 60
+
+
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed session cookie, sent again less often.
+
+    A permanent session (a participant's) ends PERMANENT_SESSION_LIFETIME after the
+    cookie was last signed: the signature's time stamp is checked on every request,
+    and the browser drops the cookie at the same moment. Flask signs and sends it
+    again on every response so that the time counts from the last request; here an
+    unchanged session is signed again only once its cookie is SESSION_REFRESH_SECONDS
+    old, so a session ends between lifetime − 1 minute and lifetime after the last
+    request, and most responses carry no Set-Cookie. A changed session is always
+    sent. Static files never get a cookie: they are the same for everyone and may
+    be cached.
+    """
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        session = self.session_class()
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if cookie:
+            max_age = int(app.permanent_session_lifetime.total_seconds())
+            try:
+                data, signed_at = serializer.loads(cookie, max_age=max_age,
+                                                   return_timestamp=True)
+            except BadSignature:
+                return session
+            session = self.session_class(data)
+            session.signed_at = signed_at.timestamp()
+        return session
+
+    def should_set_cookie(self, app, session):
+        if is_static_file():
+            return False
+        if session.modified:
+            return True
+        signed_at = getattr(session, "signed_at", None)
+        return (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
+                and (signed_at is None or time.time() - signed_at >= SESSION_REFRESH_SECONDS))
+
+
 def init_security(app):
     app.request_class = RequestWithoutFiles
+    app.session_interface = SessionCookie()
     app.after_request(set_security_headers)
     redact_tokens_in_logs(app)
 

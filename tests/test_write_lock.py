@@ -98,3 +98,74 @@ def test_many_clients_reading_and_saving_at_once_all_succeed(app, make_invitatio
     with app.app_context():
         stored = db.session.execute(db.select(db.func.count(Answer.id))).scalar()
     assert stored == 6 * 8
+
+
+def queue_is_free(path):
+    """True when no connection holds the SQLite writer queue (database.WriterQueue)."""
+    import fcntl
+    import os
+
+    fd = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def test_sqlite_writers_queue_until_the_transaction_ends(app, monkeypatch):
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 1000)
+    with app.app_context():
+        db.engine.dispose()
+        path = db.engine.url.database
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")  # a write transaction (outside a request)
+            assert not queue_is_free(path)
+            connection.commit()
+            assert queue_is_free(path)
+            connection.exec_driver_sql("SELECT 1")
+            connection.rollback()
+            assert queue_is_free(path)
+        with app.test_request_context("/q/review", method="GET"), db.engine.connect() as reader:
+            reader.exec_driver_sql("SELECT 1")  # read-only pages never queue
+            assert queue_is_free(path)
+        writer = sqlite3.connect(path, isolation_level=None)  # holds SQLite's lock, not the queue
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            with db.engine.connect() as connection, pytest.raises(OperationalError):
+                connection.exec_driver_sql("SELECT 1")
+            assert queue_is_free(path)  # a BEGIN that failed leaves the queue
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        db.engine.dispose()
+
+
+def test_a_queued_sqlite_writer_goes_on_as_soon_as_the_lock_is_free(app):
+    """SQLite's busy handler sleeps up to 100 ms between looks; the queue wakes the next
+    writer within milliseconds of the commit."""
+    with app.app_context():
+        engine = db.engine
+    late = []
+    for _ in range(3):
+        first = engine.connect()
+        first.exec_driver_sql("UPDATE invitation SET last_activity_at = NULL")
+        began = []
+
+        def second(began=began):
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+                began.append(time.monotonic())
+                connection.rollback()
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.4)  # SQLite's own waits have grown to 100 ms by now
+        first.commit()
+        committed = time.monotonic()
+        first.close()
+        thread.join()
+        late.append(began[0] - committed)
+    assert sorted(late)[1] < 0.04, late  # the median of three

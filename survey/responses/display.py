@@ -1,6 +1,7 @@
 """Small template helpers for the participant's pages: phone links, anchors in a
 sentence, and a VAS position put into words."""
 import re
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -11,6 +12,7 @@ from ..i18n import localized
 PHONE_NUMBER = re.compile(r"(?<![\w@.])\+?\d(?:[ -]?\d){7,}(?![\w@])")
 
 
+@lru_cache(maxsize=32)  # the study's contact text, one per language: the same on every page
 def contact_links(text):
     """The contact text with each phone number as a tel: link that never breaks inside."""
     html, last = [], 0

@@ -89,15 +89,20 @@ def item_page(code, number):
     if skipping and not form.confirm_skip.data and not (stored and stored.state == "not_answered"):
         form.confirm_skip.data = "1"  # point it out once; the next press goes on without it
         return _render_item(invitation, instrument, item, form, unanswered_notice=True)
-    if value is not None or skipping:
-        try:
+    saving = value is not None or skipping
+    try:
+        if saving:
             save_answer(invitation, code, item.id, value, current_language(),
                         input_method=request.form.get("input_method") or None)
+        # Where to go next is read before the commit: after it the invitation's rows
+        # would be read again, in a second write transaction.
+        target = _after_item(invitation, (code, number), action, from_review)
+        if saving:
             db.session.commit()
-        except InvitationClosed:
-            db.session.rollback()
-            return redirect(url_for(".done"))
-    return redirect(_after_item(invitation, (code, number), action, from_review))
+    except InvitationClosed:
+        db.session.rollback()
+        return redirect(url_for(".done"))
+    return redirect(target)
 
 
 def _after_item(invitation, position, action, from_review):

@@ -68,3 +68,34 @@ def test_item_form_class_is_built_once_per_item_and_forms_keep_their_own_data(ap
         one, two = form_class(meta={"csrf": False}), form_class(meta={"csrf": False})
         one.value.data = "3"
         assert two.value.data is None
+
+
+def test_saving_an_answer_is_one_transaction(app, make_invitation, participant_browser):
+    """The save, its audit record and where to go next: one write transaction (after
+    the commit nothing is read again, which would take the write lock a second time)."""
+    participant_browser.open(make_invitation())
+    assert participant_browser.answer("xq", 1, 3).status_code == 302
+    with app.app_context():
+        engine = db.engine
+    transactions = []
+
+    def begin(connection):
+        transactions.append(connection)
+
+    event.listen(engine, "begin", begin)
+    try:
+        for value, action, target in ((5, "next", "/q/xq/2"), (6, "back", "/q/"),
+                                      (7, "next", "/q/xq/2")):
+            transactions.clear()
+            response, selects = selects_during(
+                app, lambda value=value, action=action: participant_browser.answer(
+                    "xq", 1, value, action=action))
+            assert (response.status_code, response.location) == (302, target)
+            # the CSRF token's page, then the save
+            assert len(transactions) == 2, transactions
+            selects = [s for s in selects if "pg_advisory_xact_lock" not in s]  # audit chain lock
+            assert len(selects) == 1 + 2, selects  # the page; the save: page load, audit head
+    finally:
+        event.remove(engine, "begin", begin)
+    html = participant_browser.client.get("/q/xq/1").get_data(as_text=True)
+    assert 'value="7" checked' in html

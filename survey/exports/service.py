@@ -1,0 +1,60 @@
+"""One export, in any format, as bytes with its row count; audited by the caller's actor.
+
+The command line and the coordinators' page both call `make_export` and then
+`record_export_done`, so every export is in the audit trail the same way: who, the
+format, the filter and the number of rows.
+"""
+import io
+from dataclasses import dataclass
+
+from flask import current_app
+
+from ..audit.services import record_export
+from ..instruments import instruments
+from .records import COUNTED, export_records
+from .tables import write_codebook, write_long, write_wide
+
+#: name -> (file suffix, media type, whether it is text that --excel applies to)
+FORMATS = {
+    "csv": ("csv", "text/csv", True),
+    "long": ("csv", "text/csv", True),
+    "codebook": ("csv", "text/csv", True),
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    data: bytes
+    rows: int
+    filename: str
+    mimetype: str
+
+
+def _text_export(fmt, records, excel):
+    registry, codes = instruments(), current_app.config["SURVEY_INSTRUMENTS"]
+    delimiter = ";" if excel else ","
+    stream = io.StringIO(newline="")
+    if fmt == "csv":
+        rows = write_wide(stream, registry, records, codes, delimiter, excel)
+    elif fmt == "long":
+        rows = write_long(stream, registry, records, codes, delimiter, excel)
+    else:
+        rows = write_codebook(stream, registry, codes, delimiter)
+    return stream.getvalue().encode("utf-8-sig" if excel else "utf-8"), rows
+
+
+def make_export(fmt, export_filter=COUNTED, excel=False):
+    """The export file of `fmt` for the records `export_filter` selects."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}, expected one of {list(FORMATS)}")
+    suffix, mimetype, is_text = FORMATS[fmt]
+    records = [] if fmt == "codebook" else export_records(export_filter)
+    data, rows = _text_export(fmt, records, excel and is_text)
+    name = f"responses-{fmt}{'-excel' if excel and is_text else ''}.{suffix}"
+    return ExportFile(data, rows, name, mimetype)
+
+
+def record_export_done(actor, fmt, export_filter, excel, rows):
+    """The export in the audit trail: who, which format and filter, how many rows."""
+    record_export(actor, "responses", export_filter.describe(), rows,
+                  fmt=f"{fmt}-excel" if excel and FORMATS[fmt][2] else fmt)

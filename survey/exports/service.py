@@ -11,7 +11,10 @@ from flask import current_app
 
 from ..audit.services import record_export
 from ..instruments import instruments
+from .fhir import write_fhir_bundle
 from .records import COUNTED, export_records
+from .redcap import write_redcap_dictionary
+from .statistics import write_statistics_file
 from .tables import write_codebook, write_long, write_wide
 
 #: name -> (file suffix, media type, whether it is text that --excel applies to)
@@ -19,7 +22,13 @@ FORMATS = {
     "csv": ("csv", "text/csv", True),
     "long": ("csv", "text/csv", True),
     "codebook": ("csv", "text/csv", True),
+    "stata": ("dta", "application/x-stata-dta", False),
+    "spss": ("sav", "application/x-spss-sav", False),
+    "redcap-dictionary": ("csv", "text/csv", False),
+    "fhir": ("json", "application/fhir+json", False),
 }
+#: Formats that describe the instruments, not the responses: no filter applies.
+DESCRIPTIONS = ("codebook", "redcap-dictionary")
 
 
 @dataclass(frozen=True)
@@ -30,16 +39,22 @@ class ExportFile:
     mimetype: str
 
 
-def _text_export(fmt, records, excel):
+def _file_data(fmt, records, excel):
+    """(bytes, rows) of one format; `excel` only for the CSV tables."""
     registry, codes = instruments(), current_app.config["SURVEY_INSTRUMENTS"]
-    delimiter = ";" if excel else ","
-    stream = io.StringIO(newline="")
+    if fmt in ("stata", "spss"):
+        return write_statistics_file(fmt, registry, records, codes)
+    if fmt == "fhir":
+        return write_fhir_bundle(registry, records)
+    stream, delimiter = io.StringIO(newline=""), ";" if excel else ","
     if fmt == "csv":
         rows = write_wide(stream, registry, records, codes, delimiter, excel)
     elif fmt == "long":
         rows = write_long(stream, registry, records, codes, delimiter, excel)
-    else:
+    elif fmt == "codebook":
         rows = write_codebook(stream, registry, codes, delimiter)
+    else:
+        rows = write_redcap_dictionary(stream, registry, codes)
     return stream.getvalue().encode("utf-8-sig" if excel else "utf-8"), rows
 
 
@@ -48,9 +63,10 @@ def make_export(fmt, export_filter=COUNTED, excel=False):
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}, expected one of {list(FORMATS)}")
     suffix, mimetype, is_text = FORMATS[fmt]
-    records = [] if fmt == "codebook" else export_records(export_filter)
-    data, rows = _text_export(fmt, records, excel and is_text)
-    name = f"responses-{fmt}{'-excel' if excel and is_text else ''}.{suffix}"
+    excel = excel and is_text
+    records = [] if fmt in DESCRIPTIONS else export_records(export_filter)
+    data, rows = _file_data(fmt, records, excel)
+    name = f"responses-{fmt}{'-excel' if excel else ''}.{suffix}"
     return ExportFile(data, rows, name, mimetype)
 
 

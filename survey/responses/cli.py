@@ -18,11 +18,14 @@ responses_cli = AppGroup("responses", help="Export responses for analysis.")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="csv",
               show_default=True,
               help="csv: one row per response; long: one row per item answer; codebook: "
-                   "every column of both described.")
+                   "every column of both described; stata, spss: the wide table with labels; "
+                   "redcap-dictionary: the instruments as a REDCap data dictionary; fhir: an "
+                   "R4 Bundle of questionnaires, responses and scores.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of standard output.")
 @click.option("--excel", is_flag=True,
-              help="For Danish Excel: byte-order mark, semicolons, decimal comma.")
+              help="For Danish Excel (csv, long, codebook): byte-order mark, semicolons, "
+                   "decimal comma.")
 @click.option("--instrument", help="Only this instrument (its code, e.g. xq).")
 @click.option("--mode", type=click.Choice(MODES), help="Only answers collected this way.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]),

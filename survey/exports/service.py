@@ -37,6 +37,8 @@ class ExportFile:
     rows: int
     filename: str
     mimetype: str
+    #: Whose data is in it (participant ids), for the access log.
+    participant_ids: tuple = ()
 
 
 def _file_data(fmt, records, excel):
@@ -67,7 +69,8 @@ def make_export(fmt, export_filter=COUNTED, excel=False):
     records = [] if fmt in DESCRIPTIONS else export_records(export_filter)
     data, rows = _file_data(fmt, records, excel)
     name = f"responses-{fmt}{'-excel' if excel else ''}.{suffix}"
-    return ExportFile(data, rows, name, mimetype)
+    return ExportFile(data, rows, name, mimetype,
+                      tuple(sorted({r.participant.id for r in records})))
 
 
 def record_export_done(actor, fmt, export_filter, excel, rows):

@@ -35,8 +35,7 @@ def add_message(participant, invitation, purpose, channel, sent_at, number=0):
         dedupe_key=f"{purpose}:{invitation.id}:{number}" if purpose == "reminder" else None))
 
 
-@pytest.fixture
-def study(app, app_ctx):
+def make_study():
     """W001 answered on the web after an invitation and two reminders (e-mail, then SMS;
     a third reminder came after submitting); P002's XQ came on paper; W003 began and
     never submitted, then withdrew."""
@@ -68,7 +67,20 @@ def study(app, app_ctx):
     late.status, late.status_date = "withdrawn", date(2026, 11, 25)
     db.session.commit()
     return SimpleNamespace(web=web, paper=paper, late=late, submitted=submitted,
-                           paper_response=paper_response)
+                           paper_response=paper_response, paper_id=paper.id)
+
+
+@pytest.fixture
+def study(app, app_ctx):
+    """The study, with the test's app context kept open (for services and queries)."""
+    return make_study()
+
+
+@pytest.fixture
+def study_for_pages(app):
+    """The study, made in an app context of its own: requests then get theirs."""
+    with app.app_context():
+        return make_study()
 
 
 def read_csv(data, delimiter=","):

@@ -8,6 +8,7 @@ no values yet. Excluded responses are counted rows, flagged (`excluded`).
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy.orm import selectinload
@@ -79,11 +80,11 @@ class ExportRecord:
     paper_dates: dict = field(default_factory=dict)
     contact: ContactHistory = field(default_factory=ContactHistory)
 
-    @property
+    @cached_property
     def answers(self):
         return {} if self.response is None else {a.item_id: a for a in self.response.answers}
 
-    @property
+    @cached_property
     def scores(self):
         return {} if self.response is None else {s.score_id: s for s in self.response.scores}
 
@@ -188,10 +189,13 @@ def _attach_contact_history(records):
         .where(OutboundMessage.invitation_id.in_(by_invitation),
                OutboundMessage.status == "sent")
         .order_by(OutboundMessage.sent_at, OutboundMessage.id)).all()
+    sent = {}
+    for message in messages:
+        sent.setdefault(message.invitation_id, []).append(message)
     for invitation_id, records_of_invitation in by_invitation.items():
-        sent = [m for m in messages if m.invitation_id == invitation_id]
         for record in records_of_invitation:
-            record.contact = contact_history(sent, record.response.submitted_at)
+            record.contact = contact_history(sent.get(invitation_id, []),
+                                             record.response.submitted_at)
 
 
 def contact_history(sent_messages, submitted_at):

@@ -79,3 +79,38 @@ def test_every_response_records_the_software_version(study):
 def test_scores_record_the_fraction_they_were_computed_with(app, study):
     assert {s.min_fraction for s in db.session.execute(db.select(Score)).scalars()} == {
         Decimal("0.5")}
+
+
+@BOTH_DATABASES
+def test_migration_0016_up_and_down_keeps_every_score(app):
+    from flask_migrate import downgrade, upgrade
+
+    moment = "2026-11-01 10:00:00+00:00"
+    with app.app_context():
+        db.drop_all()
+        upgrade(revision="0013")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO participant (id, study_id, language, status, created_at, channel) "
+                "VALUES (1, 'P001', 'da', 'active', :t, 'email')"), {"t": moment})
+            connection.execute(text(
+                "INSERT INTO response (id, participant_id, instrument_code, instrument_version, "
+                "mode, status, language, started_at, updated_at, submitted_at) VALUES (1, 1, "
+                "'xq', '1.0', 'paper', 'submitted', 'da', :t, :t, :t)"), {"t": moment})
+            connection.execute(text(
+                "INSERT INTO score (id, response_id, score_id, value, n_answered, n_items, "
+                "prorated, computed_at) VALUES (1, 1, 'total', 64.99999999999999, 7, 8, :y, :t), "
+                "(2, 1, 'eating', NULL, 1, 4, :n, :t), (3, 1, 'not_eating', 41.875, 4, 4, :n, :t)"),
+                {"t": moment, "y": True, "n": False})
+        upgrade()
+        scores = db.session.execute(db.select(Score.id, Score.value, Score.min_fraction)
+                                    .order_by(Score.id)).all()
+        assert scores == [(1, Decimal("65"), None), (2, None, None),
+                          (3, Decimal("41.875"), None)]
+        assert db.session.execute(db.select(Response.software_version)).scalar_one() is None
+        db.session.rollback()
+        downgrade(revision="0013")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT value FROM score ORDER BY id")).scalars(
+            ).all() == [65.0, None, 41.875]
+        upgrade()

@@ -8,6 +8,7 @@ from . import assets, cli, database, errors, i18n, models, security  # noqa: F40
 from .audit.views import bp as audit_bp
 from .config import check_production_safety, settings_from_environment
 from .dashboard.views import bp as dashboard_bp
+from .exports.views import bp as exports_bp
 from .extensions import babel, csrf, db, migrate
 from .instruments import init_instruments
 from .invitations.start_views import bp as start_bp
@@ -78,6 +79,7 @@ def register_blueprints(app):
     app.register_blueprint(paper_bp)
     app.register_blueprint(clarify_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(start_bp)

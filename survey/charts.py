@@ -43,7 +43,7 @@ def _scale(low, high, size, start, flip=False):
     span = (high - low) or 1
 
     def to_pixels(value):
-        offset = (value - low) / span * size
+        offset = (float(value) - low) / span * size  # scores are exact Decimals; pixels need not be
         return start + size - offset if flip else start + offset
     return to_pixels
 

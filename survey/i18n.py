@@ -4,6 +4,8 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 
+from .instruments.scoring import as_decimal, round_half_up
+
 LANGUAGES = ("da", "en")
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
@@ -40,8 +42,11 @@ def other_language():
 
 
 def format_score(value):
-    """A score for reading: decimal comma in Danish, at most one decimal."""
-    return "" if value is None else format_decimal(round(value, 1), format="#,##0.#")
+    """A score for reading: decimal comma in Danish, at most one decimal, rounded half-up
+    as the exports round (41.25 -> 41.3), never half-even."""
+    if value is None:
+        return ""
+    return format_decimal(round_half_up(as_decimal(value), 1), format="#,##0.#")
 
 
 def format_list(items):

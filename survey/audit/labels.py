@@ -118,6 +118,7 @@ PURPOSE_NAMES = {
     "clarification": _l("Notes, exclusion or a participant's requested change"),
     "correction": _l("Correcting answers"), "list page": _l("List of participants"),
     "certified copy": _l("Certified copy"),
+    "responses export": _l("Export of responses for analysis"),
 }
 VALUE_NAMES["purpose"] = PURPOSE_NAMES  # the access log's twins in the chain
 #: System actors ("system:<what>"); staff are shown by e-mail address.

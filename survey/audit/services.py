@@ -117,9 +117,15 @@ def cli_actor():
     return f"system:cli:{name}"[:60]
 
 
-def record_export(actor, kind, filter_text, rows):
-    """An export (web or command line): who, what, which filter, how many rows."""
-    record_change(actor, "export", kind, filter_text[:40] or "all", field="rows", new=rows)
+def record_export(actor, kind, filter_text, rows, fmt=None):
+    """An export (web or command line): who, what, which filter, how many rows.
+
+    With `fmt` (the responses export) the record names the format and keeps the
+    whole filter text beside it; without, the filter is the record's entity id."""
+    if fmt is None:
+        record_change(actor, "export", kind, filter_text[:40] or "all", field="rows", new=rows)
+    else:
+        record_change(actor, "export", kind, fmt, field="rows", new=rows, reason=filter_text)
 
 
 def audit_history(participant_id=None, response_id=None):

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..extensions import db
+from ..instruments.scoring import decimal_text, legacy_float_score
 from ..responses.models import Answer, Score
 from ..signatures.services import signature_problems
 from .chain import GENESIS_HASH, configured_keys, latest_anchor, plain_hash, record_mac
@@ -97,11 +98,22 @@ def stored_clinical_values():
     """[(entity, id, response id, field, value as audited)] of every answer and score."""
     answers = db.session.execute(db.select(Answer.id, Answer.response_id, Answer.item_id,
                                            Answer.state, Answer.value))
+    # A score's text as the database holds it, not parsed: whatever was written there.
     scores = db.session.execute(db.select(Score.id, Score.response_id, Score.score_id,
-                                          Score.value))
+                                          db.type_coerce(Score.value, db.String)))
     return ([("answer", i, r, item, str(v) if state == "answered" else state)
              for i, r, item, state, v in answers]
-            + [("score", i, r, name, None if v is None else str(v)) for i, r, name, v in scores])
+            + [("score", i, r, name, v) for i, r, name, v in scores])
+
+
+def audited_score_text(value):
+    """A score's audited text as stored now. Scores audited before migration 0016 were
+    floats ('64.99999999999999'); that migration stored each as the exact decimal it
+    stood for, by the one rule in scoring.legacy_float_score, applied here alike."""
+    try:
+        return decimal_text(legacy_float_score(value))
+    except (ValueError, ArithmeticError):  # not a number: compared as it is, and reported
+        return value
 
 
 def clinical_data_problems():
@@ -109,6 +121,8 @@ def clinical_data_problems():
     audited, problems = last_audited_values(), []
     for entity, entity_id, response_id, name, now in stored_clinical_values():
         record_id, value = audited.get((entity, str(entity_id)), (None, None))
+        if entity == "score":
+            value = audited_score_text(value)
         words = {"entity": label(ENTITY_NAMES, entity), "id": entity_id,
                  "response": response_id, "field": name, "record": record_id,
                  "audited": value or "-", "now": now or "-"}

@@ -6,6 +6,7 @@ about, or mixed into the responses export's counted rows.
 from sqlalchemy import UniqueConstraint
 
 from ..extensions import db
+from ..responses.models import ExactDecimal
 from ..timeutil import UTCDateTime, now_utc
 
 
@@ -55,8 +56,10 @@ class HistoricalScore(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     response_id = db.Column(db.ForeignKey("historical_response.id"), nullable=False)
     score_id = db.Column(db.String(40), nullable=False)
-    #: Empty when too few items had a value (the half rule).
-    value = db.Column(db.Float)
+    #: Empty when too few items had a value (the half rule); exact, as collected scores.
+    value = db.Column(ExactDecimal)
+    #: The half-rule fraction it was computed with.
+    min_fraction = db.Column(ExactDecimal)
     n_answered = db.Column(db.Integer, nullable=False)
     n_items = db.Column(db.Integer, nullable=False)
     prorated = db.Column(db.Boolean, nullable=False)

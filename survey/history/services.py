@@ -158,7 +158,7 @@ def import_history(rows, digest, source, actor):
             db.session.add(HistoricalScore(
                 response=stored, score_id=result.score_id, value=result.value,
                 n_answered=result.n_answered, n_items=result.n_items,
-                prorated=result.prorated))
+                prorated=result.prorated, min_fraction=result.min_fraction))
         db.session.flush()
         record_change(actor, "import", "historical_response", stored.id, field="timepoint",
                       new=f"{row.timepoint} {row.instrument.code} {row.collected_on}",

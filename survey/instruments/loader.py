@@ -86,8 +86,11 @@ def _scores(raw_scores, item_ids, where):
         if missing or not members:
             raise InstrumentDefinitionError(
                 f"{here}: items {missing or members} are not in the instrument")
+        decimals = raw.get("decimals", 2)
+        if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 4:
+            raise InstrumentDefinitionError(f"{here}: decimals must be a whole number 0-4")
         scores.append(ScoreRule(id=score_id, method=method, item_ids=members,
-                                label=_texts(raw, "label", here)))
+                                label=_texts(raw, "label", here), decimals=decimals))
     return tuple(scores)
 
 

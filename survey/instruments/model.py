@@ -42,6 +42,8 @@ class ScoreRule:
     method: str
     item_ids: tuple
     label: dict
+    #: Decimals a report or export writes the score with (rounded half-up).
+    decimals: int = 2
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ..audit.services import answer_text, record_change, staff_actor
 from ..extensions import db
 from ..instruments import instruments
 from ..participants.models import Participant
+from ..provenance import stamp
 from ..responses.models import Answer, Response
 from ..responses.services import flag_duplicates, store_scores
 from ..timeutil import now_utc
@@ -274,6 +275,7 @@ def _verify(form, instrument, reading, user, now, reason=None):
         mode="paper", status="submitted", language=form.participant.language,
         started_at=now, updated_at=now, submitted_at=now,
     )
+    stamp(response)
     db.session.add(response)
     for item in instrument.items:
         code, value = reading.answers[item.id]

@@ -9,7 +9,6 @@ request (`participant`, GDPR Art. 15: their contact details, and staff named
 by role, never by e-mail address).
 """
 from collections import namedtuple
-from importlib import metadata
 
 from flask import current_app
 from flask_babel import format_date
@@ -30,6 +29,7 @@ from ..i18n import LANGUAGE_NAMES, current_language, format_score, localized, st
 from ..instruments import InstrumentDefinitionError, instruments
 from ..paper.models import PaperForm
 from ..participants.views import participant_responses
+from ..provenance import package_version, software_commit
 from ..staff.models import StaffUser
 from ..timeutil import now_utc
 
@@ -79,11 +79,11 @@ def staff_ids(records, accesses, responses):
     return ids
 
 
-def software_version():
-    try:
-        return metadata.version("survey")
-    except metadata.PackageNotFoundError:  # run from a source tree without installing
-        return "?"
+def _software(version, commit):
+    """"survey 0.9.0 (commit 1a2b3c4d5e6f)", or "–" when nothing was recorded."""
+    if not version:
+        return "–"
+    return f"survey {version}" + (f" (commit {commit[:12]})" if commit else "")
 
 
 def participant_facts(participant, variant):
@@ -158,6 +158,7 @@ def response_copy(response, names):
         instrument = None
     facts = [
         (_("Version"), response.instrument_version),
+        (_("Collected with"), _software(response.software_version, response.software_commit)),
         (_("Source"), label(MODE_NAMES, response.mode)),
         (_("Language"), LANGUAGE_NAMES[response.language]),
         (_("Started"), staff_time(response.started_at)),
@@ -200,8 +201,8 @@ def certified_record(participant, variant):
     records = audit_history(participant_id=participant.id)
     accesses = access_history(participant.id)
     names = ActorNames(variant, staff_ids(records, accesses, responses))
-    made = _("Made %(when)s with survey %(version)s", when=staff_time(now_utc()),
-             version=software_version())
+    made = _("Made %(when)s with %(version)s", when=staff_time(now_utc()),
+             version=_software(package_version(), software_commit()))
     title = (_("Copy of your data (access request)") if variant == "participant"
              else _("Certified copy of a participant's record"))
     study = current_app.config["SURVEY_STUDY_NAME"][current_language()]

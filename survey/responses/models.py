@@ -1,6 +1,9 @@
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, String, TypeDecorator, UniqueConstraint
 
 from ..extensions import db
+from ..instruments.scoring import decimal_text
 from ..timeutil import UTCDateTime, now_utc
 
 MODES = ("web", "paper", "clinic")
@@ -14,6 +17,28 @@ DUPLICATE_STATES = ("pending", "counts", "does_not_count")
 INPUT_METHODS = ("tap", "keyboard", "typed")
 #: How a participant asked to change an answer after submitting it.
 REQUEST_CHANNELS = ("phone", "letter", "in_person")
+
+
+class ExactDecimal(TypeDecorator):
+    """A Decimal kept as its plain text ('41.875'), exactly, on SQLite and PostgreSQL alike.
+
+    SQLite has no exact decimal type (SQLAlchemy's Numeric goes through float
+    there); as text the value the database holds is the value the audit trail
+    recorded, character for character.
+    """
+
+    impl = String(24)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected a Decimal, got {value!r}")
+        return decimal_text(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Decimal(value)
 
 
 class Response(db.Model):
@@ -59,6 +84,10 @@ class Response(db.Model):
     #: Who excluded it is in the audit trail.
     excluded_at = db.Column(UTCDateTime)
     exclusion_reason = db.Column(db.Text)
+    #: The software that collected or keyed the answers: the package version, and the
+    #: git commit where known (survey/provenance.py). Empty for responses from before 0016.
+    software_version = db.Column(db.String(40))
+    software_commit = db.Column(db.String(40))
 
     invitation = db.relationship("Invitation", back_populates="responses")
     participant = db.relationship("Participant")
@@ -128,12 +157,15 @@ class Score(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     response_id = db.Column(db.ForeignKey("response.id"), nullable=False)
     score_id = db.Column(db.String(40), nullable=False)
-    #: Empty when too few items were answered (the half rule).
-    value = db.Column(db.Float)
+    #: Empty when too few items were answered (the half rule). Exact: see scoring.py.
+    value = db.Column(ExactDecimal)
     n_answered = db.Column(db.Integer, nullable=False)
     n_items = db.Column(db.Integer, nullable=False)
     #: True when computed from fewer than all items.
     prorated = db.Column(db.Boolean, nullable=False)
+    #: The half-rule fraction it was computed with (SURVEY_MIN_ANSWERED_FRACTION then);
+    #: empty for scores computed before migration 0016, when it was not recorded.
+    min_fraction = db.Column(ExactDecimal)
     computed_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
 
     response = db.relationship("Response", back_populates="scores")

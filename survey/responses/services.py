@@ -11,8 +11,9 @@ from flask import current_app
 from ..audit.services import answer_text, participant_actor, record_change
 from ..extensions import db
 from ..instruments import instruments
-from ..instruments.scoring import score_response
+from ..instruments.scoring import decimal_text, score_response
 from ..invitations.models import Invitation
+from ..provenance import stamp
 from ..timeutil import now_utc
 from .models import INPUT_METHODS, Answer, Response, Score
 
@@ -140,16 +141,20 @@ def store_scores(response, instrument, min_fraction, actor, reason=None, now=Non
         if score is None:
             score = Score(response=response, score_id=result.score_id)
             db.session.add(score)
-        elif old == result.value and score.prorated == result.prorated:
+        elif (old == result.value and score.prorated == result.prorated
+              and score.min_fraction == result.min_fraction):
             continue
         score.value, score.prorated = result.value, result.prorated
         score.n_answered, score.n_items = result.n_answered, result.n_items
+        score.min_fraction = result.min_fraction
         score.computed_at = now or now_utc()
         db.session.flush()
+        # The stored text, exactly: audit verify compares the two as text.
         record_change(actor, "create" if old is None and result.score_id not in existing
-                      else "update", "score", score.id, field=result.score_id, old=old,
-                      new=result.value, reason=reason, participant_id=response.participant_id,
-                      response_id=response.id, now=now)
+                      else "update", "score", score.id, field=result.score_id,
+                      old=decimal_text(old), new=decimal_text(result.value), reason=reason,
+                      participant_id=response.participant_id, response_id=response.id,
+                      now=now)
 
 
 def submit_invitation(invitation, language, now=None, who_answered=None):
@@ -181,6 +186,7 @@ def submit_invitation(invitation, language, now=None, who_answered=None):
                        for item in instrument.items if item.id not in answered]
         db.session.add_all(never_shown)
         response.status, response.submitted_at, response.updated_at = "submitted", now, now
+        stamp(response)
         db.session.flush()
         for answer in never_shown:  # audited like every stored answer (audit verify checks)
             record_change(actor, "create", "answer", answer.id, field=answer.item_id,

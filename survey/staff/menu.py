@@ -16,6 +16,7 @@ MENU = [
     ("reminders.schedule", _l("Reminder schedule"), "coordinator"),
     ("paper.index", _l("Paper questionnaires"), "data_entry"),
     ("letters.batch", _l("Letters"), "coordinator"),
+    ("exports.index", _l("Exports"), "coordinator"),
     ("audit.verify_page", _l("Audit trail"), "coordinator"),
     ("accounts.index", _l("Staff accounts"), "admin"),
 ]

@@ -2,6 +2,7 @@
 import csv
 import hashlib
 import io
+from datetime import date
 
 import pytest
 
@@ -83,11 +84,13 @@ def test_long_rows_for_the_export(app, runner, two, tmp_path):
         rows = list(imported_history_long_rows())
     assert all(list(row) == LONG_COLUMNS for row in rows)
     assert len(rows) == 8 * 4
-    assert {"study_id": "P001", "timepoint": "12 mdr", "date": "2025-01-15", "instrument": "xq",
-            "instrument_version": "1.0", "item": "xq8", "value": "", "imported": 1} in rows
-    assert {"study_id": "P001", "timepoint": "baseline", "date": "2024-01-15",
+    active = {"participant_status": "active", "participant_status_date": None}
+    assert {"study_id": "P001", "timepoint": "12 mdr", "timepoint_date": date(2025, 1, 15),
+            "instrument": "xq", "instrument_version": "1.0", "item": "xq8", "value": None,
+            "imported": 1, **active} in rows
+    assert {"study_id": "P001", "timepoint": "baseline", "timepoint_date": date(2024, 1, 15),
             "instrument": "vas", "instrument_version": "1.0", "item": "vas3", "value": 90,
-            "imported": 1} in rows
+            "imported": 1, **active} in rows
 
 
 def test_a_file_with_any_bad_row_imports_nothing_and_names_each_line(app, runner, two,

@@ -9,11 +9,21 @@ its items answered has no score.
 """
 import copy
 import random
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from survey.instruments.loader import load_registry
-from survey.instruments.scoring import DEFAULT_MIN_FRACTION, score_response
+from survey.instruments.scoring import (
+    DEFAULT_MIN_FRACTION,
+    STORED_DECIMALS,
+    decimal_text,
+    fixed_text,
+    legacy_float_score,
+    round_half_up,
+    score_response,
+)
 
 XQ_IDS = [f"xq{n}" for n in range(1, 9)]
 VAS_IDS = [f"vas{n}" for n in range(1, 9)]
@@ -45,9 +55,15 @@ def scores(instrument, answers, **kwargs):
             for r in score_response(instrument, answers, **kwargs)}
 
 
+def exact(value):
+    """A hand-computed value (int, exact float like 48.75, or Fraction) as the Decimal the
+    scoring stores: exact, or for thirds and sevenths six decimals rounded half-up."""
+    return round_half_up(Fraction(value), STORED_DECIMALS)
+
+
 def expected(table):
-    """The hand-computed table, compared with a tolerance for float noise."""
-    return {score_id: (None if value is None else pytest.approx(value), prorated)
+    """The hand-computed table, compared exactly (no tolerance: scores are exact decimals)."""
+    return {score_id: (None if value is None else exact(value), prorated)
             for score_id, (value, prorated) in table.items()}
 
 
@@ -97,7 +113,7 @@ def test_default_is_the_half_rule():
     pytest.param([0, 10, 10, 0, 10, 0, 10, 0], (50, False), (100, False), (0, False),
                  id="eating-only"),
     # 7 of 8: (3+5+0+7+8+2+4) = 29 / 7 x 10; not eating 3+8+4 = 15 / 3 x 10 = 50
-    pytest.param([3, 5, 0, None, 7, 8, 2, 4], (290 / 7, True), (35, False), (50, True),
+    pytest.param([3, 5, 0, None, 7, 8, 2, 4], (Fraction(290, 7), True), (35, False), (50, True),
                  id="7-of-8"),
     # 4 of 8 (exactly half): (4+6+8+10)/4 = 7 -> 70; eating xq5, xq7 = 6 -> 60; not eating
     # xq6, xq8 = 8 -> 80
@@ -122,7 +138,7 @@ def test_xq_total_is_published_sum_times_1_25_for_any_complete_answers(xq):
         values = [rng.randint(0, 10) for _ in range(8)]
         (total,) = [r for r in score_response(xq, answers_of(XQ_IDS, values))
                     if r.score_id == "total"]
-        assert total.value == pytest.approx(sum(values) * 1.25), values
+        assert total.value == sum(values) * Decimal("1.25"), values
         assert total.prorated is False and total.n_answered == total.n_items == 8
 
 
@@ -150,13 +166,14 @@ def test_xq_absent_items_count_as_blank_like_none(xq):
 
 @pytest.mark.parametrize("values, min_fraction, total, eating, not_eating", [
     # 5 of 8: enough for half (4), not for three quarters (6)
-    pytest.param([1, 2, 3, None, 5, None, None, 8], 0.5, (190 / 5, True), (100 / 3, True),
-                 (45, True), id="5-of-8-half"),
-    pytest.param([1, 2, 3, None, 5, None, None, 8], 0.75, (None, False), (100 / 3, True),
+    pytest.param([1, 2, 3, None, 5, None, None, 8], 0.5, (Fraction(190, 5), True),
+                 (Fraction(100, 3), True), (45, True), id="5-of-8-half"),
+    pytest.param([1, 2, 3, None, 5, None, None, 8], 0.75, (None, False),
+                 (Fraction(100, 3), True),
                  (None, False), id="5-of-8-three-quarters"),
     # 6 of 8 at 0.75: total (1+2+3+5+7+8)/6 = 26/6; eating 2,3,5,7 all -> 42.5;
     # not eating xq1, xq8 = 4.5 -> 2 of 4 is under 0.75 -> none
-    pytest.param([1, 2, 3, None, 5, None, 7, 8], 0.75, (260 / 6, True), (42.5, False),
+    pytest.param([1, 2, 3, None, 5, None, 7, 8], 0.75, (Fraction(260, 6), True), (42.5, False),
                  (None, False), id="6-of-8-three-quarters"),
     # all answered is always enough
     pytest.param([3, 5, 0, 10, 7, 8, 2, 4], 1.0, (48.75, False), (35, False), (62.5, False),
@@ -205,13 +222,13 @@ def vas_expected(aligned, mean):
     pytest.param([10, 20, 90, 40, 50, 60, 70, 80], [10, 20, 10, 40, 50, 60, 70, 80],
                  (42.5, False), id="mixed"),
     pytest.param([1, 99, 37, 0, 100, 63, 2, 55], [1, 99, 63, 0, 100, 63, 2, 55],
-                 (383 / 8, False), id="uneven"),
+                 (Fraction(383, 8), False), id="uneven"),
     # 4 of 8: aligned 10, 70, 50, 70 = 200 / 4
     pytest.param([10, None, 30, None, 50, None, 70, None], [10, None, 70, None, 50, None, 70,
                                                             None], (50, True), id="4-of-8-half"),
-    # 7 of 8 with vas3 blank: 10+20+40+50+60+70+80 = 330 / 7
+    # 7 of 8 with vas3 blank: 10+20+40+50+60+70+80 = Fraction(330, 7)
     pytest.param([10, 20, None, 40, 50, 60, 70, 80], [10, 20, None, 40, 50, 60, 70, 80],
-                 (330 / 7, True), id="7-of-8"),
+                 (Fraction(330, 7), True), id="7-of-8"),
     pytest.param([None, None, 0, None, None, 20, None, 90], [None, None, 100, None, None, 20,
                                                              None, 90], (None, False),
                  id="3-of-8"),
@@ -223,7 +240,7 @@ def test_vas_scores(vas, raw, aligned, mean):
 
 def test_vas_single_item_scores_are_never_prorated(vas):
     results = {r.score_id: r for r in score_response(vas, {"vas3": 25})}
-    assert results["item3_aligned"].value == pytest.approx(75)
+    assert results["item3_aligned"].value == 75
     assert results["item3_aligned"].prorated is False
     assert results["item1_aligned"].value is None and results["item1_aligned"].prorated is False
 
@@ -244,7 +261,7 @@ def test_vas_item3_aligned_value(vas, raw, fraction):
 def test_vas_blank_is_never_scored_as_zero(vas):
     # Worst answers on 4 items, the rest blank: with blanks as 0 the mean would be 50.
     result = scores(vas, answers_of(VAS_IDS, [100, 100, 0, 100, None, None, None, None]))
-    assert result["mean"] == (pytest.approx(100), True)
+    assert result["mean"] == (100, True)
     assert result["item5_aligned"] == (None, False)
 
 
@@ -265,3 +282,47 @@ def test_vas_value_outside_the_line_raises(vas, item_id, value):
     answers = answers_of(VAS_IDS, [50] * 8) | {item_id: value}
     with pytest.raises(ValueError, match=rf"{item_id}: {value} is outside 0\.\.100"):
         score_response(vas, answers)
+
+
+# --- exact decimals, rounding half-up, the fraction used --------------------------------
+
+
+@pytest.mark.parametrize("value, decimals, written", [
+    (Decimal("41.875"), 2, "41.88"), (Decimal("56.875"), 2, "56.88"),
+    (Decimal("41.865"), 2, "41.87"), (Decimal("65"), 2, "65.00"), (Decimal("0"), 1, "0.0"),
+    (Fraction(290, 7), 2, "41.43"), (Fraction(100, 3), 0, "33"), (Decimal("12.5"), 0, "13"),
+    (None, 2, ""),
+])
+def test_scores_are_written_rounded_half_up(value, decimals, written):
+    assert fixed_text(value, decimals) == written
+
+
+def test_a_mean_that_float_arithmetic_gets_wrong_is_exact(xq, vas):
+    # Float arithmetic gave 47.50000000000001 for these answers' total.
+    result = scores(xq, answers_of(XQ_IDS, [2, 9, 1, 4, 1, 7, 7, 7]))
+    assert result["total"][0] == Decimal("47.5")
+    assert decimal_text(result["total"][0]) == "47.5"
+    # VAS half-way means: 41.875 and 56.875 are stored exactly, and written .88 both.
+    low = scores(vas, answers_of(VAS_IDS, [40, 41, 60, 42, 43, 44, 45, 40]))["mean"][0]
+    high = scores(vas, answers_of(VAS_IDS, [55, 56, 43, 57, 58, 59, 60, 53]))["mean"][0]
+    assert (low, high) == (Decimal("41.875"), Decimal("56.875"))
+    assert (fixed_text(low, 2), fixed_text(high, 2)) == ("41.88", "56.88")
+
+
+def test_every_score_records_the_fraction_it_was_computed_with(xq):
+    results = score_response(xq, answers_of(XQ_IDS, [1] * 8), min_fraction=0.75)
+    assert {r.min_fraction for r in results} == {Decimal("0.75")}
+    assert {r.min_fraction for r in score_response(xq, {})} == {Decimal("0.5")}
+
+
+def test_the_codebook_states_two_decimals_for_the_built_in_scores(xq, vas):
+    assert {rule.decimals for rule in xq.scores + vas.scores} == {2}
+
+
+@pytest.mark.parametrize("stored, exact_value", [
+    (64.99999999999999, Decimal("65")), (41.875, Decimal("41.875")),
+    (41.42857142857143, Decimal("41.428571")), (0.0, Decimal("0")),
+])
+def test_legacy_float_scores_become_the_decimal_they_stood_for(stored, exact_value):
+    assert legacy_float_score(stored) == exact_value
+    assert decimal_text(legacy_float_score(stored)) == decimal_text(exact_value)

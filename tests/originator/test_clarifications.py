@@ -68,7 +68,7 @@ def test_exclusion_keeps_the_response_flagged_and_can_be_undone(app, web_and_cli
         db.session.commit()
     row = exported(app)[response_id]
     assert (row["excluded"], row["exclusion_reason"]) == ("1", "Answered for the wrong visit")
-    assert row["xq_total"] == "45"  # kept, scored, only flagged
+    assert row["xq_total"] == "45.00"  # kept, scored, only flagged
     with app.app_context():
         response = db.session.get(Response, response_id)
         with pytest.raises(ClarificationError):
@@ -106,7 +106,7 @@ def test_a_requested_change_keeps_the_original_and_rescores(app, web_and_clinic,
     assert stored_answers(app, response_id) == before  # the submitted answer is kept
     row = exported(app)[response_id]
     assert (row["xq1"], row["xq1_requested"]) == ("1", "10")
-    assert (row["xq_total"], row["xq_total_as_submitted"]) == ("56.25", "45")
+    assert (row["xq_total"], row["xq_total_as_submitted"]) == ("56.25", "45.00")
     changes = trail(app, "request_change")
     assert ("requested_change", "xq1", "1", "10", "pressed wrong") in changes
     assert ("requested_change", "request_channel", None, "phone", "pressed wrong") in changes

@@ -69,5 +69,5 @@ def test_double_entry_with_one_disagreement_resolved_by_the_coordinator(
     assert (row["instrument"], row["mode"], row["language"]) == ("xq", "paper", "da")
     assert [row[f"xq{n}"] for n in range(1, 9)] == [str(v) for v in XQ]
     # Sum 39 -> 48.75; eating (2, 3, 5, 7) 5+0+7+2 = 14 -> 35; not eating 3+10+8+4 -> 62.5.
-    assert (row["xq_total"], row["xq_eating"], row["xq_not_eating"]) == ("48.75", "35", "62.5")
+    assert (row["xq_total"], row["xq_eating"], row["xq_not_eating"]) == ("48.75", "35.00", "62.50")
     assert row["xq_total_prorated"] == "0"

@@ -32,8 +32,15 @@ HEADER = (
     + [f"xq_{s}_as_submitted" for s in XQ_SCORES]
     + [f"{i}_{s}" for i in VAS_IDS for s in ("requested", "note")]
     + [f"vas_{s}_as_submitted" for s in VAS_SCORES]
+    # Added for issue 11 (analysis-ready exports), after every earlier column.
+    + ["export_state", "paper_completed_on", "paper_received_on", "paper_verification_state",
+       "paper_verification_method", "invitation_sent_at", "reminders_before",
+       "last_reminder_channel", "days_to_submission", "software_version", "software_commit",
+       "min_fraction"]
+    + [f"{i}_missing" for i in XQ_IDS] + [f"{i}_missing" for i in VAS_IDS]
 )
 
+# Scores are written with the two decimals the codebook states (rounded half-up).
 # P001 answers everything. XQ: sum 39 x 1.25 = 48.75; eating xq2,3,5,7 = 5+0+7+2 = 14 / 4
 # x 10 = 35; not eating xq1,4,6,8 = 3+10+8+4 = 25 / 4 x 10 = 62.5.
 # VAS: vas3 raw 90 -> aligned 10; mean (10+20+10+40+50+60+70+80) / 8 = 42.5.
@@ -46,6 +53,11 @@ P002_XQ = [4, None, 6, None, 8, None, None, None]
 P002_VAS = [0, None, 100, None, 30, 60, None, 100]
 
 
+#: Decimal columns (scores and the half-rule fraction): the only ones --excel changes.
+DECIMAL_SUFFIXES = tuple(f"_{s}" for s in XQ_SCORES + VAS_SCORES) + tuple(
+    f"_{s}_as_submitted" for s in XQ_SCORES + VAS_SCORES) + ("min_fraction",)
+
+
 def blank(ids):
     return dict.fromkeys(ids, "")
 
@@ -54,23 +66,23 @@ EXPECTED = {
     ("P001", "xq"): {
         **dict(zip(XQ_IDS, map(str, P001_XQ), strict=True)),
         "xq_total": "48.75", "xq_total_prorated": "0",
-        "xq_eating": "35", "xq_eating_prorated": "0",
-        "xq_not_eating": "62.5", "xq_not_eating_prorated": "0",
+        "xq_eating": "35.00", "xq_eating_prorated": "0",
+        "xq_not_eating": "62.50", "xq_not_eating_prorated": "0",
         **blank(VAS_IDS), **blank(f"vas_{s}{p}" for s in VAS_SCORES for p in ("", "_prorated")),
     },
     ("P001", "vas"): {
         **blank(XQ_IDS), **blank(f"xq_{s}{p}" for s in XQ_SCORES for p in ("", "_prorated")),
         **dict(zip(VAS_IDS, map(str, P001_VAS), strict=True)),
-        **{f"vas_item{n}_aligned": str(v)
+        **{f"vas_item{n}_aligned": f"{v}.00"
            for n, v in enumerate([10, 20, 10, 40, 50, 60, 70, 80], start=1)},
         **{f"vas_item{n}_aligned_prorated": "0" for n in range(1, 9)},
-        "vas_mean": "42.5", "vas_mean_prorated": "0",
+        "vas_mean": "42.50", "vas_mean_prorated": "0",
     },
     ("P002", "xq"): {
         "xq1": "4", "xq2": "", "xq3": "6", "xq4": "", "xq5": "8", "xq6": "", "xq7": "",
         "xq8": "",
         "xq_total": "", "xq_total_prorated": "",
-        "xq_eating": "70", "xq_eating_prorated": "1",
+        "xq_eating": "70.00", "xq_eating_prorated": "1",
         "xq_not_eating": "", "xq_not_eating_prorated": "",
         **blank(VAS_IDS), **blank(f"vas_{s}{p}" for s in VAS_SCORES for p in ("", "_prorated")),
     },
@@ -78,15 +90,15 @@ EXPECTED = {
         **blank(XQ_IDS), **blank(f"xq_{s}{p}" for s in XQ_SCORES for p in ("", "_prorated")),
         "vas1": "0", "vas2": "", "vas3": "100", "vas4": "", "vas5": "30", "vas6": "60",
         "vas7": "", "vas8": "100",
-        "vas_item1_aligned": "0", "vas_item1_aligned_prorated": "0",
+        "vas_item1_aligned": "0.00", "vas_item1_aligned_prorated": "0",
         "vas_item2_aligned": "", "vas_item2_aligned_prorated": "",
-        "vas_item3_aligned": "0", "vas_item3_aligned_prorated": "0",
+        "vas_item3_aligned": "0.00", "vas_item3_aligned_prorated": "0",
         "vas_item4_aligned": "", "vas_item4_aligned_prorated": "",
-        "vas_item5_aligned": "30", "vas_item5_aligned_prorated": "0",
-        "vas_item6_aligned": "60", "vas_item6_aligned_prorated": "0",
+        "vas_item5_aligned": "30.00", "vas_item5_aligned_prorated": "0",
+        "vas_item6_aligned": "60.00", "vas_item6_aligned_prorated": "0",
         "vas_item7_aligned": "", "vas_item7_aligned_prorated": "",
-        "vas_item8_aligned": "100", "vas_item8_aligned_prorated": "0",
-        "vas_mean": "38", "vas_mean_prorated": "1",
+        "vas_item8_aligned": "100.00", "vas_item8_aligned_prorated": "0",
+        "vas_mean": "38.00", "vas_mean_prorated": "1",
     },
 }
 
@@ -202,7 +214,7 @@ def test_output_file_is_plain_utf8_csv(runner, answered, tmp_path):
     out = tmp_path / "responses.csv"
     result = export(runner, "--output", str(out))
     assert result.stdout == ""
-    assert result.stderr == f"Wrote 4 responses to {out}.\n"
+    assert result.stderr == f"Wrote 4 rows to {out}.\n"
     data = out.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8")  # strict: fails on anything but UTF-8
@@ -228,9 +240,13 @@ def test_excel_file_has_bom_and_semicolons(exported, runner, answered, tmp_path)
     assert text.splitlines()[0] == ";".join(HEADER)
     header, rows = rows_of(text, delimiter=";")
     assert header == HEADER
-    assert rows == exported()[1]
-    # decimals keep the dot (the export is for analysis, not for display)
-    assert rows[0]["xq_total"] == "48.75"
+    # The same values, with a decimal comma in the decimal columns (Danish Excel reads
+    # 27.5 as 27 May); whole numbers, codes and dates as in the plain export.
+    plain = exported()[1]
+    assert rows == [{name: (value.replace(".", ",") if name.endswith(DECIMAL_SUFFIXES)
+                            else value) for name, value in row.items()} for row in plain]
+    assert rows[0]["xq_total"] == "48,75" and rows[0]["min_fraction"] == "0,50"
+    assert rows[0]["xq1"] == "3" and "T" in rows[0]["submitted_at"]
 
 
 def test_standard_output_is_the_same_csv_as_the_file(runner, answered, tmp_path):

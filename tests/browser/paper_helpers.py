@@ -23,6 +23,16 @@ _numbers = itertools.count(1)
 _totp_secrets = {}
 
 
+def add_staff(email, role="data_entry", language="en"):
+    """A staff account with its app set up (every role logs in with a second factor);
+    call inside an app context and commit."""
+    user = create_staff_user(email, role, STAFF_PASSWORD)
+    user.language = language
+    user.totp_secret, user.totp_confirmed_at = pyotp.random_base32(), now_utc()
+    _totp_secrets[user.email] = user.totp_secret
+    return user
+
+
 def add_people(live_server, keyers=2, lang="da"):
     """A new participant (no invitation) and `keyers` data-entry accounts that read English."""
     n = next(_numbers)
@@ -31,11 +41,7 @@ def add_people(live_server, keyers=2, lang="da"):
         add_participant(study_id, lang)
         emails = []
         for k in range(1, keyers + 1):
-            user = create_staff_user(f"keyer{k}-{n}@example.dk", "data_entry", STAFF_PASSWORD)
-            user.language = "en"
-            user.totp_secret, user.totp_confirmed_at = pyotp.random_base32(), now_utc()
-            _totp_secrets[user.email] = user.totp_secret
-            emails.append(user.email)
+            emails.append(add_staff(f"keyer{k}-{n}@example.dk").email)
         db.session.commit()
     return study_id, emails
 

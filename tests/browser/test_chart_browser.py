@@ -11,10 +11,8 @@ from survey.history.services import check_history, import_history
 from survey.invitations.services import create_invitation
 from survey.participants.services import add_participant
 from survey.responses.services import save_answer, submit_invitation
-from survey.staff.services import create_staff_user
 
-from ..conftest import STAFF_PASSWORD
-from .paper_helpers import log_in_by_keyboard
+from .paper_helpers import add_staff, log_in_by_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +28,7 @@ def participant_with_history(live_server):
     study_id, email = f"CH{n:03d}", f"charts{n}@example.dk"
     with live_server.app.app_context():
         participant = add_participant(study_id, "da")
-        create_staff_user(email, "data_entry", STAFF_PASSWORD).language = "da"
+        add_staff(email, language="da")
         lines = [(2, [study_id, "baseline", "2024-01-15", "xq", "3", "5", "0", "10", "7", "8",
                       "2", "4"]),
                  (3, [study_id, "12 mdr", "2025-01-20", "xq", "2", "4", "0", "8", "6", "7",

@@ -9,7 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 
-from .messaging.sms import SMS_LIMIT, gsm7_length
+from .messaging.sms import SMS_LIMIT, SMS_TWO_PART_LIMIT, gsm7_length
 
 DEFAULT_STUDY_NAME = {
     "da": "Opfølgning på forsøget med stamceller mod mundtørhed",
@@ -36,6 +36,9 @@ DEFAULT_LETTER_SENDER = {
 SMS_WORDS_MAX = 64
 #: "/i/" and a 50-character token (survey/invitations/tokens.py) follow the base URL.
 LINK_PATH_LENGTH = 53
+#: GSM-7 characters of the longest privacy-notice words before its address in an SMS
+#: (the Danish "Sådan behandler vi dine oplysninger: "); tests check it.
+SMS_PRIVACY_WORDS_MAX = 37
 
 
 class ConfigurationError(RuntimeError):
@@ -84,12 +87,21 @@ def _bilingual(name, default):
     return {lang: _env(f"{name}_{lang.upper()}", default[lang]) for lang in ("da", "en")}
 
 
-def sms_signature_limit(base_url):
-    """The most GSM-7 characters a signature may have so that every SMS fits in one message."""
-    return SMS_LIMIT - SMS_WORDS_MAX - len(base_url) - LINK_PATH_LENGTH
+def sms_limit(privacy_url=None):
+    """The GSM-7 characters an SMS may have: one message, or two linked parts when it
+    carries the privacy notice's address."""
+    return SMS_TWO_PART_LIMIT if privacy_url else SMS_LIMIT
 
 
-def _sms_signatures(base_url):
+def sms_signature_limit(base_url, privacy_url=None):
+    """The most GSM-7 characters a signature may have so that every SMS fits its limit."""
+    room = sms_limit(privacy_url) - SMS_WORDS_MAX - len(base_url) - LINK_PATH_LENGTH
+    if privacy_url:  # "\n" + the words + the address
+        room -= 1 + SMS_PRIVACY_WORDS_MAX + len(privacy_url)
+    return room
+
+
+def _sms_signatures(base_url, privacy_urls):
     """SURVEY_SMS_SIGNATURE_DA/EN, refused unless every SMS with the link stays one message.
 
     The length is only checked when SMS really go out through a gateway: a site that
@@ -98,8 +110,8 @@ def _sms_signatures(base_url):
     """
     signatures = _bilingual("SURVEY_SMS_SIGNATURE", DEFAULT_SMS_SIGNATURE)
     sends_sms = _env("SURVEY_SMS_BACKEND", "http" if _env("SURVEY_SMS_URL") else "folder") == "http"
-    limit = sms_signature_limit(base_url)
     for lang, signature in signatures.items():
+        limit = sms_signature_limit(base_url, privacy_urls[lang])
         name, length = f"SURVEY_SMS_SIGNATURE_{lang.upper()}", gsm7_length(signature)
         if length is None or any(c in signature for c in "\n\r\f"):
             raise ConfigurationError(
@@ -110,14 +122,15 @@ def _sms_signatures(base_url):
             raise ConfigurationError(
                 f"{name} has {length} characters, but with SURVEY_BASE_URL {base_url!r} "
                 f"({len(base_url)} characters) at most {limit} fit, so that every SMS with "
-                f"its link stays within {SMS_LIMIT} characters: shorten the signature or "
-                f"the base URL")
+                f"its link stays within {sms_limit(privacy_urls[lang])} characters: shorten "
+                f"the signature, the base URL or SURVEY_PRIVACY_URL_{lang.upper()}")
     return signatures
 
 
 def settings_from_environment(instance_path):
     """Build the Flask config mapping from the environment."""
     base_url = _env("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    privacy_urls = _bilingual("SURVEY_PRIVACY_URL", {"da": None, "en": None})
     return {
         "SECRET_KEY": _env("SURVEY_SECRET_KEY"),
         #: Debug mode without SURVEY_SECRET_KEY makes a random key once and keeps it here.
@@ -131,9 +144,9 @@ def settings_from_environment(instance_path):
         "SURVEY_STUDY_SHORT_NAME": _bilingual("SURVEY_STUDY_SHORT_NAME", DEFAULT_STUDY_SHORT_NAME),
         "SURVEY_CONTACT": _bilingual("SURVEY_CONTACT", DEFAULT_CONTACT),
         #: The study's privacy notice, linked from every participant page and message.
-        "SURVEY_PRIVACY_URL": _bilingual("SURVEY_PRIVACY_URL", {"da": None, "en": None}),
+        "SURVEY_PRIVACY_URL": privacy_urls,
         #: Starts every SMS: who sends it (e.g. the hospital's name).
-        "SURVEY_SMS_SIGNATURE": _sms_signatures(base_url),
+        "SURVEY_SMS_SIGNATURE": _sms_signatures(base_url, privacy_urls),
         #: The sender's name and address at the top of a letter, one line each.
         "SURVEY_LETTER_SENDER": {lang: tuple(line.strip() for line in value.split("|"))
                                  for lang, value in _bilingual(

@@ -117,14 +117,16 @@ def privacy_words():
 
 
 def sms_text(context):
-    """The sender's signature, a few words and the link: one SMS of at most 160 characters.
+    """The sender's signature, a few words and the link: one SMS of at most 160 characters;
+    with the study's privacy notice set, its address on a second line, in an SMS of two
+    linked parts (at most 306 characters; phones show it as one message).
 
-    Without the study name and without the privacy notice's address, so that it fits
-    (the link leads to the questionnaire's pages, which link to the notice);
-    config.SMS_WORDS_MAX is the length of the longest of these texts, which limits how
-    long the signature may be.
+    Without the study name, so that it fits; config.SMS_WORDS_MAX and
+    config.SMS_PRIVACY_WORDS_MAX are the lengths of the longest of these texts, which
+    limit how long the signature may be.
     """
-    return f"{context.sms_signature}: {_sms_words(context.template, context.link)}"
+    text = f"{context.sms_signature}: {_sms_words(context.template, context.link)}"
+    return f"{text}\n{privacy_line(context)}" if context.privacy_url else text
 
 
 def _sms_words(template, link):

@@ -18,6 +18,8 @@ from .errors import SendError, safe_error_text
 
 HTTP_TIMEOUT_SECONDS = 15
 SMS_LIMIT = 160  # GSM-7 characters in one SMS
+#: GSM-7 characters in an SMS sent as two linked parts (each part gives 7 to the link).
+SMS_TWO_PART_LIMIT = 2 * 153
 
 #: The GSM 03.38 basic character set (one septet each); æ, ø, å, Æ, Ø, Å are in it.
 GSM7_BASIC = (

@@ -11,13 +11,15 @@
 - One Observation per score, derivedFrom its QuestionnaireResponse, valueQuantity in
   exact decimal (dataAbsentReason when the half rule gave none).
 
-Checked against the fhir.resources R4B models (the R4 series) before it is written.
+Checked against the FHIR R4 (4.0.1) models of fhir.resources 6 before it is written.
 """
+import json
 import re
 import uuid
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.bundle import Bundle
 from flask import current_app
 
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -125,7 +127,7 @@ def observation(record, instrument, rule, score, response_url):
 
 
 def bundle(registry, records):
-    """The Bundle as a dict (every resource checked by the R4B models), and its resources."""
+    """The Bundle as a dict, and its resources."""
     used = {(r.instrument_code, r.instrument_version) for r in records if r.response}
     used |= {(code, registry.current(code).version) for code in registry.codes}
     entries = [{"fullUrl": full_url("questionnaire", f"{code}|{version}"),
@@ -152,6 +154,15 @@ def bundle(registry, records):
 
 def write_fhir_bundle(registry, records):
     """The Bundle as JSON bytes, validated; the row count is the number of responses."""
-    validated = Bundle.model_validate(bundle(registry, records))
-    data = validated.model_dump_json(exclude_none=True, by_alias=True, indent=1)
+    content = bundle(registry, records)
+    Bundle.parse_obj(content)  # raises if any resource is not valid FHIR R4
+    data = json.dumps(content, ensure_ascii=False, indent=1, default=_json_number)
     return data.encode("utf-8"), sum(1 for r in records if r.response is not None)
+
+
+def _json_number(value):
+    """A score as a JSON number: a float's shortest text is the Decimal's own (scores have
+    at most 9 significant digits), so 41.428571 stays 41.428571."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -1,5 +1,15 @@
 """Paper-entry screens (staff): key in, verify, resolve discrepancies."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -7,10 +17,13 @@ from flask_login import current_user
 from ..extensions import db
 from ..i18n import localized
 from ..participants.services import find_participant
+from ..participants.state import has_answered
+from ..responses.models import Response
 from ..signatures.actions import signed_resolution, signed_visual_check
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from ..staff.auth import role_required
+from ..timeutil import study_today
 from . import response_views
 from .duplicates import pending_duplicate_groups
 from .forms import (
@@ -19,6 +32,7 @@ from .forms import (
     VisualCheckForm,
     entry_form,
     first_error,
+    format_day,
 )
 from .models import PaperForm
 from .readings import FormNotWaiting, PaperEntryError, SameStaffMember, differences, reading_of
@@ -36,6 +50,8 @@ from .services import (
 )
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
+#: The received date of the batch being keyed in, once changed from today (session).
+BATCH_DAY = "paper_received_on"
 # Deciding between duplicates and correcting answers after verification (response_views.py).
 bp.add_url_rule("/duplicates", view_func=response_views.duplicates)
 bp.add_url_rule("/duplicates/<study_id>/<code>", view_func=response_views.decide,
@@ -82,6 +98,7 @@ def entry(study_id, code):
     form = entry_form(instrument)
     status = 200
     if request.method == "GET":
+        form.received_on.data = batch_day()
         seen(participant)
     elif form.validate() & form.check_status(participant):
         reading = form.reading(instrument, remarks=(form.remarks.data or "").strip())
@@ -94,6 +111,7 @@ def entry(study_id, code):
             status = 409
         else:
             db.session.commit()
+            remember_batch_day(form.received_on.day)
             flash(entry_outcome(saved.form, participant, instrument), "info")
             return redirect(url_for(".index"))
     else:
@@ -103,7 +121,31 @@ def entry(study_id, code):
         second_entry=open_form is not None,
         blocked=open_form is not None and keyed_by(open_form, current_user),
         forms=forms_for(participant, code), focus=first_error(instrument, form, "received_on"),
+        answered_elsewhere=answered_elsewhere(participant, code),
     ), status
+
+
+def batch_day():
+    """The received date to offer: the batch's (this session's) when changed, else today."""
+    return session.get(BATCH_DAY) or format_day(study_today())
+
+
+def remember_batch_day(day):
+    """A received date other than today is kept for the next sheets of the batch."""
+    if day == study_today():
+        session.pop(BATCH_DAY, None)
+    else:
+        session[BATCH_DAY] = format_day(day)
+
+
+def answered_elsewhere(participant, code):
+    """Whether the participant has already answered this questionnaire on the web or at the
+    clinic (a submitted response that is not from paper)."""
+    if not has_answered(participant):
+        return False
+    return db.session.execute(db.select(Response.id).where(
+        Response.participant_id == participant.id, Response.instrument_code == code,
+        Response.mode != "paper", Response.status == "submitted").limit(1)).first() is not None
 
 
 def entry_outcome(paper_form, participant, instrument):

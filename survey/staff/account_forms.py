@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 ROLE_CHOICES = [("data_entry", _l("Data entry")), ("coordinator", _l("Coordinator")),
                 ("admin", _l("Administrator"))]
@@ -34,3 +34,21 @@ class ChangePasswordForm(FlaskForm):
 
 class FullNameForm(FlaskForm):
     full_name = full_name_field()
+
+
+def reason_field():
+    return TextAreaField(_l("Reason (for the audit trail)"), validators=[
+        DataRequired(_l("Give the reason for the change.")),
+        Length(max=2000, message=_l("Use at most 2000 characters."))])
+
+
+class AccountReasonForm(FlaskForm):
+    """Resetting two-factor or reactivating an account: only the reason."""
+
+    reason = reason_field()
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField(_l("New role"),
+                       choices=[SelectChoice(v, label) for v, label in ROLE_CHOICES])
+    reason = reason_field()

@@ -7,14 +7,24 @@ from flask_wtf import FlaskForm
 from ..audit.services import staff_actor
 from ..extensions import db
 from ..security import local_path
-from .account_forms import ChangePasswordForm, FullNameForm, NewAccountForm
+from .account_forms import (
+    ROLE_CHOICES,
+    AccountReasonForm,
+    ChangePasswordForm,
+    ChangeRoleForm,
+    FullNameForm,
+    NewAccountForm,
+)
 from .auth import role_required
 from .models import StaffUser
 from .passwords import PasswordPolicyError, verify_password
 from .services import (
     StaffAccountError,
+    change_role,
     create_staff_user,
     deactivate,
+    reactivate,
+    reset_two_factor,
     set_full_name,
     set_password,
 )
@@ -112,3 +122,82 @@ def own_name():
     """Everyone sets their own full name (asked for before a first signature)."""
     return _edit_name(current_user, local_path(request.args.get("next", ""), "/staff/")
                       or url_for("staff.home"))
+
+
+def _account_action(user_id, form, allowed, act, done, refused):
+    """An administrator's change to another account, with a reason (audited by `act`).
+
+    `allowed(user)` is None or why the change cannot be made (shown on the page);
+    `act(user, form)` changes the account; `done` is the message after it;
+    `refused(user, form)` is the message when the service refuses what was asked.
+    """
+    user = db.session.get(StaffUser, user_id) or abort(404)
+    blocked = problem = allowed(user)
+    status = 200
+    if blocked is None and form.validate_on_submit():
+        try:
+            act(user, form)
+        except StaffAccountError:
+            db.session.rollback()
+            problem = refused(user, form)
+        else:
+            db.session.commit()
+            flash(done(user), "info")
+            return redirect(url_for(".index"))
+    if problem or form.errors:
+        status = 409 if problem and request.method == "POST" else (422 if form.errors else 200)
+    return render_template("staff/account_action.html", form=form, account=user,
+                           problem=problem, blocked=blocked is not None,
+                           action=request.endpoint.rsplit(".", 1)[-1]), status
+
+
+def _not_yourself(user):
+    if user.id == current_user.id:
+        return _("You cannot do this to your own account: ask another administrator.")
+    return None
+
+
+@bp.route("/<int:user_id>/two-factor", methods=["GET", "POST"])
+@role_required("admin")
+def reset_account_two_factor(user_id):
+    return _account_action(
+        user_id, AccountReasonForm(), _not_yourself,
+        lambda user, form: reset_two_factor(user, form.reason.data, staff_actor(current_user)),
+        lambda user: _("Two-factor authentication of %(email)s is reset; its sessions have "
+                       "ended. The person sets up the app again at the next login.",
+                       email=user.email),
+        lambda user, form: _("Give the reason for the change."))
+
+
+@bp.route("/<int:user_id>/role", methods=["GET", "POST"])
+@role_required("admin")
+def change_account_role(user_id):
+    user = db.session.get(StaffUser, user_id) or abort(404)
+    form = ChangeRoleForm(data={"role": user.role})
+
+    def refused(user, form):
+        if form.role.data == user.role:
+            return _("The account already has this role. Choose another role.")
+        return _("%(email)s is the last active administrator and keeps the role, so that "
+                 "someone can still manage the accounts.", email=user.email)
+
+    return _account_action(
+        user_id, form, _not_yourself,
+        lambda user, form: change_role(user, form.role.data, form.reason.data,
+                                       staff_actor(current_user)),
+        lambda user: _("%(email)s now has the role %(role)s; its sessions have ended.",
+                       email=user.email, role=dict(ROLE_CHOICES)[user.role]),
+        refused)
+
+
+@bp.route("/<int:user_id>/reactivate", methods=["GET", "POST"])
+@role_required("admin")
+def reactivate_account(user_id):
+    def allowed(user):
+        return None if not user.is_enabled else _("This account is already active.")
+
+    return _account_action(
+        user_id, AccountReasonForm(), allowed,
+        lambda user, form: reactivate(user, form.reason.data, staff_actor(current_user)),
+        lambda user: _("Account %(email)s is active again.", email=user.email),
+        lambda user, form: _("Give the reason for the change."))

@@ -14,9 +14,14 @@ from ..extensions import db
 from ..invitations.models import Invitation
 from ..invitations.services import InvitationError
 from ..invitations.tokens import new_invitation_key
+from ..participants.state import has_answered
 from ..timeutil import now_utc
 
 CLINIC_SESSION_HOURS = 12
+
+
+class AlreadyAnswered(InvitationError):
+    """The participant has answered this round already (web, clinic or verified paper)."""
 
 
 def start_clinic_invitation(participant, staff_user, now=None):
@@ -24,6 +29,8 @@ def start_clinic_invitation(participant, staff_user, now=None):
     now = now or now_utc()
     if participant.status != "active":
         raise InvitationError(f"participant {participant.study_id} is {participant.status}")
+    if has_answered(participant):
+        raise AlreadyAnswered(f"participant {participant.study_id} has already answered")
     invitation = Invitation(
         participant=participant, key=new_invitation_key(), mode="clinic",
         instrument_codes=",".join(current_app.config["SURVEY_INSTRUMENTS"]),

@@ -15,6 +15,7 @@ MENU = [
     ("dashboard.index", _l("Follow-up"), "coordinator"),
     ("reminders.schedule", _l("Reminder schedule"), "coordinator"),
     ("paper.index", _l("Paper questionnaires"), "data_entry"),
+    ("clinic.index", _l("At the clinic"), "data_entry"),
     ("letters.batch", _l("Letters"), "coordinator"),
     ("exports.index", _l("Exports"), "coordinator"),
     ("audit.verify_page", _l("Audit trail"), "coordinator"),

@@ -109,6 +109,61 @@ def deactivate(user, actor="system:cli"):
     record_change(actor, "update", "staff_user", user.id, field="is_enabled", old=True, new=False)
 
 
+def _clean_reason(reason):
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise StaffAccountError("a reason is needed")
+    return reason
+
+
+def _other_enabled_admins(user):
+    return db.session.execute(db.select(db.func.count(StaffUser.id)).where(
+        StaffUser.role == "admin", StaffUser.is_enabled.is_(True), StaffUser.id != user.id,
+    )).scalar_one()
+
+
+def reset_two_factor(user, reason, actor):
+    """Forget the account's authenticator app and recovery codes and end its sessions: the
+    person sets up two-factor again at the next login (with their password)."""
+    reason = _clean_reason(reason)
+    was = "on" if user.has_2fa else "off"
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = None, None, None
+    for code in user.recovery_codes:
+        db.session.delete(code)
+    user.failed_codes = 0
+    user.session_version += 1
+    record_change(actor, "update", "staff_user", user.id, field="two_factor", old=was,
+                  new="off", reason=reason)
+
+
+def change_role(user, role, reason, actor):
+    """Give the account another role and end its sessions; the last active administrator
+    keeps the role (nobody could manage the accounts otherwise)."""
+    reason = _clean_reason(reason)
+    if role not in ROLES:
+        raise StaffAccountError(f"role must be one of {', '.join(ROLES)}")
+    if role == user.role:
+        raise StaffAccountError("the account already has this role")
+    if user.role == "admin" and user.is_enabled and not _other_enabled_admins(user):
+        raise StaffAccountError("the last active administrator keeps the role")
+    record_change(actor, "update", "staff_user", user.id, field="role", old=user.role, new=role,
+                  reason=reason)
+    user.role = role
+    user.session_version += 1
+
+
+def reactivate(user, reason, actor):
+    """Let a deactivated account log in again (with its password and second factor); failed
+    tries and any lock are cleared."""
+    reason = _clean_reason(reason)
+    if user.is_enabled:
+        raise StaffAccountError("the account is already active")
+    user.is_enabled = True
+    user.failed_logins, user.failed_codes, user.locked_until = 0, 0, None
+    record_change(actor, "update", "staff_user", user.id, field="is_enabled", old=False,
+                  new=True, reason=reason)
+
+
 def authenticate(email, password, now=None):
     """The account if e-mail and password are right and it is usable, else None.
 

@@ -24,3 +24,14 @@
   });
   ask("GET", "/staff/session");
 })();
+
+/* A field that comes filled in (the received date of the batch) is selected when it gets
+   the focus, so typing replaces it and Tab keeps it. */
+(function () {
+  "use strict";
+  var fields = document.querySelectorAll("input[data-select-on-focus]");
+  Array.prototype.forEach.call(fields, function (field) {
+    field.addEventListener("focus", function () { field.select(); });
+    if (document.activeElement === field) field.select();
+  });
+})();

@@ -345,7 +345,11 @@ def import_participants(rows, actor, source):
     added = []
     for _line, row in rows:
         participant = add_participant(**row)
-        _audit(actor, "create", participant, "study_id", None, participant.study_id,
-               f"imported from {source}")
+        record_participant_added(participant, actor, f"imported from {source}")
         added.append(participant)
     return added
+
+
+def record_participant_added(participant, actor, reason):
+    """The audit record of a new participant (its study ID), as added or imported."""
+    _audit(actor, "create", participant, "study_id", None, participant.study_id, reason)

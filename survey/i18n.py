@@ -1,4 +1,5 @@
 """Language choice and locale-aware formatting for everything a person reads."""
+from babel import Locale
 from babel.lists import format_list as babel_format_list
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -67,7 +68,34 @@ def staff_time(moment, format="medium"):
     return f"{format_datetime(moment, format)} ({time_zone_name()})"
 
 
+#: English is read in British style ("29 Nov 2026", "29/11/2026"), never US month-first. The
+#: language code stays "en" (catalogues, sessions, participants' language); only the date and
+#: time patterns are those of en_GB.
+BRITISH = Locale.parse("en_GB")
+WIDTHS = ("short", "medium", "long", "full")
+BRITISH_PATTERNS = {f"{kind}.{width}": pattern for width in WIDTHS for kind, pattern in (
+    ("date", BRITISH.date_formats[width].pattern),
+    ("time", BRITISH.time_formats[width].pattern),
+    ("datetime", BRITISH.datetime_formats[width].format(BRITISH.time_formats[width].pattern,
+                                                        BRITISH.date_formats[width].pattern)),
+)}
+
+
+class DateFormats(dict):
+    """Flask-Babel's named date formats: British patterns whenever the locale is plain English
+    (as selected, or forced for an e-mail, letter or export); the locale's own otherwise."""
+
+    def __getitem__(self, key):
+        locale = get_locale()
+        if locale is not None and locale.language == "en" and not locale.territory:
+            return BRITISH_PATTERNS.get(key) or super().__getitem__(key)
+        return super().__getitem__(key)
+
+
 def init_i18n(app):
+    # format_date, format_datetime and format_time everywhere read these (flask_babel's own).
+    formats = app.extensions["babel"].instance
+    formats.date_formats = DateFormats(formats.date_formats)
     app.jinja_env.globals.update(
         localized=localized, current_language=current_language, other_language=other_language,
         language_names=LANGUAGE_NAMES, format_score=format_score, format_date=format_date,

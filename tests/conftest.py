@@ -14,6 +14,22 @@ BOTH_DATABASES = pytest.mark.parametrize("db_backend", ["sqlite", "postgresql"],
 BASE_URL = "https://survey.example.dk"
 
 
+def runs_on_postgres(item):
+    """Whether a test uses the throw-away PostgreSQL server: parametrised with db_backend
+    "postgresql" (BOTH_DATABASES or PostgreSQL only) or asking for the server itself."""
+    callspec = getattr(item, "callspec", None)
+    return ((callspec is not None and callspec.params.get("db_backend") == "postgresql")
+            or "postgres_server" in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that runs on PostgreSQL is marked `postgres`, so none can be forgotten and
+    `scripts/test -m "not postgres and not browser"` is the fast loop."""
+    for item in items:
+        if runs_on_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     if not (find_program("initdb") and find_program("pg_ctl")):

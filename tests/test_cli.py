@@ -103,7 +103,7 @@ def test_add_participant_with_contact_details(app, runner):
                     "--email", EMAIL, "--phone", PHONE)
     assert result.exit_code == 0, result.output
     assert EMAIL not in result.output and "20304050" not in result.output.replace(" ", "")
-    assert participants(app) == [("P-002_b", "en", "active", EMAIL, "+4520304050")]
+    assert participants(app) == [("P-002_B", "en", "active", EMAIL, "+4520304050")]
 
 
 @pytest.mark.parametrize("phone, stored", [
@@ -123,7 +123,8 @@ def test_duplicate_study_id_is_refused_and_nothing_changes(app, runner, make_par
     before = participants(app)
     result = invoke(runner, "participants", "add", "P001", "--lang", "en",
                     "--email", "other@example.dk", "--phone", "+4511223344")
-    assert error_line(result) == "Error: study ID 'P001' already exists"
+    assert error_line(result) == ("Error: A participant with study ID P001 already exists "
+                                  "(study IDs do not depend on upper or lower case).")
     assert "other@example.dk" not in result.output and "11223344" not in result.output
     assert participants(app) == before
 
@@ -174,13 +175,20 @@ def test_bad_phone_is_refused_without_echoing_it(app, runner, phone):
 
 
 @pytest.mark.parametrize("study_id", [
-    "", "-P001", "_P001", "P 001", "P/001", "P001.", "Pæ01", "X" * 33, " P001",
-    pytest.param("P001\n", id="trailing-newline"),
+    "", "-P001", "_P001", "P 001", "P/001", "P001.", "Pæ01", "X" * 33, " P 001",
 ])
 def test_invalid_study_id_is_refused(app, runner, study_id):
     result = invoke(runner, "participants", "add", "--lang", "da", "--", study_id)
     assert error_line(result).startswith(f"Error: study ID {study_id!r} is not valid")
     assert participants(app) == []
+
+
+@pytest.mark.parametrize("study_id", [" p001", "P001\n", "p001"])
+def test_a_study_id_is_stored_trimmed_in_upper_case(app, runner, study_id):
+    """Changed deliberately (issue 12): spaces around a study ID and its case do not count."""
+    result = invoke(runner, "participants", "add", "--lang", "da", "--", study_id)
+    assert result.exit_code == 0, result.output
+    assert participants(app)[0][0] == "P001"
 
 
 def test_longest_study_id_is_accepted(app, runner):

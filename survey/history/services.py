@@ -18,7 +18,7 @@ from ..audit.services import record_change
 from ..extensions import db
 from ..instruments import instruments
 from ..instruments.scoring import score_response
-from ..participants.models import Participant
+from ..participants.models import Participant, canonical_study_id
 from ..timeutil import parse_typed_date
 from .models import HistoricalResponse, HistoricalScore, HistoricalValue
 
@@ -83,7 +83,7 @@ def check_row(cells, header, participants):
                         found=len(cells))]
     cell = dict(zip(header, (c.strip() for c in cells), strict=True))
     problems = []
-    participant = participants.get(cell["study_id"])
+    participant = participants.get(canonical_study_id(cell["study_id"]))
     if participant is None:
         problems.append(_("no participant has this study ID"))
     timepoint = cell["timepoint"]
@@ -119,7 +119,7 @@ def check_row(cells, header, participants):
 def check_history(header, lines):
     """([HistoryRow], [(line number, [problems])]): every row checked, also for a time point
     given twice in the file or already imported."""
-    study_ids = {cells[0].strip() for _line, cells in lines if cells}
+    study_ids = {canonical_study_id(cells[0]) for _line, cells in lines if cells}
     participants = {p.study_id: p for p in db.session.execute(
         db.select(Participant).where(Participant.study_id.in_(study_ids))).scalars()}
     taken = {tuple(row) for row in db.session.execute(db.select(

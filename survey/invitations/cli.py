@@ -8,7 +8,13 @@ from ..messaging.cli import register_send_command
 from ..participants.cli import CLI_ACTOR
 from ..participants.services import ParticipantError, get_participant
 from ..timeutil import now_utc
-from .services import InvitationError, create_invitation, last_day_of, open_invitations
+from .services import (
+    InvitationError,
+    create_invitation,
+    last_day_of,
+    open_invitations,
+    record_invitation_created,
+)
 
 invitations_cli = AppGroup("invitations", help="Make personal questionnaire links.")
 register_send_command(invitations_cli)
@@ -32,8 +38,7 @@ def create_command(study_id, replace):
             record_change(CLI_ACTOR, "revoke", "invitation", old.id, field="revoked_at",
                           new=now, reason="replaced by invitations create --replace",
                           participant_id=participant.id, now=now)
-        record_change(CLI_ACTOR, "create", "invitation", invitation.id, field="expires_at",
-                      new=invitation.expires_at, participant_id=participant.id, now=now)
+        record_invitation_created(invitation, CLI_ACTOR, now)
         db.session.commit()
     except (ParticipantError, InvitationError) as error:
         db.session.rollback()

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from ..audit.services import record_change
 from ..extensions import db
 from ..instruments import instruments
 from ..participants.state import has_answered
@@ -15,6 +16,13 @@ from .tokens import key_from_token, link_for_key, new_invitation_key
 
 class InvitationError(ValueError):
     """An invitation that cannot be made; the message says why."""
+
+
+def record_invitation_created(invitation, actor, now):
+    """The audit record of a new link (its expiry), however it was made: one wording for
+    `invitations create` and the links `invitations send` makes."""
+    record_change(actor, "create", "invitation", invitation.id, field="expires_at",
+                  new=invitation.expires_at, participant_id=invitation.participant.id, now=now)
 
 
 def open_invitations(participant, now):

@@ -68,7 +68,8 @@ def chosen_participants(channel, all_pending, study_ids):
             except MessagingError as error:
                 chosen.append((participant, participant.channel, str(error)))
         return chosen
-    participants = [get_participant(s) for s in dict.fromkeys(study_ids)]
+    # One participant once, however its ID was typed (P1 and p1 are the same).
+    participants = list(dict.fromkeys(get_participant(s) for s in study_ids))
     for participant in participants:
         check_can_send(participant, channel or participant.channel)
     return [(participant, channel or participant.channel, None) for participant in participants]

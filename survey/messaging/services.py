@@ -21,7 +21,11 @@ from flask_babel import force_locale
 
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
-from ..invitations.services import create_invitation, invitation_state
+from ..invitations.services import (
+    create_invitation,
+    invitation_state,
+    record_invitation_created,
+)
 from ..invitations.short_codes import assign_short_code
 from ..participants.state import has_answered, open_web_links, paper_is_back
 from ..reminders.policy import current_policy
@@ -228,11 +232,15 @@ def send_invitation(participant, channel, created_by=None, now=None):
     if contact_address(participant, channel) is None:
         raise MessagingError(f"participant {participant.study_id} has no "
                              f"{ADDRESS_NAMES[channel]}")
+    actor = staff_actor(created_by) if created_by is not None else "system:messaging"
     still_open = open_web_links(participant, now)
-    invitation = still_open[-1] if still_open else create_invitation(participant, now=now)[0]
+    if still_open:
+        invitation = still_open[-1]
+    else:
+        invitation = create_invitation(participant, now=now)[0]
+        record_invitation_created(invitation, actor, now)
     message = record_message(participant, invitation, "invitation", channel, "invitation",
                              created_by=created_by, now=now)
-    actor = staff_actor(created_by) if created_by is not None else "system:messaging"
     record_change(actor, "send", "outbound_message", message.id, field="channel", new=channel,
                   participant_id=participant.id, now=now)
     db.session.commit()

@@ -71,7 +71,7 @@ def index():
     form.set_instruments(paper_instruments())
     if request.args and form.validate():
         typed = "".join(form.study_id.data.split())  # study IDs have no spaces
-        participant = find_participant(typed) or find_participant(typed.upper())
+        participant = find_participant(typed)  # study IDs are case-insensitive
         if participant is not None and form.instrument.data in current_app.config[
                 "SURVEY_INSTRUMENTS"]:
             return redirect(url_for(".entry", study_id=participant.study_id,

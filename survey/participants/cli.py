@@ -19,6 +19,7 @@ from .services import (
     get_participant,
     import_participants,
     record_opt_out,
+    record_participant_added,
     set_participant_channel,
     set_participant_status,
 )
@@ -39,6 +40,7 @@ def add_command(study_id, language, email, phone, channel):
     try:
         participant = add_participant(study_id, language, email=email, phone=phone,
                                       channel=channel)
+        record_participant_added(participant, CLI_ACTOR, "added with participants add")
         db.session.commit()
     except ParticipantError as error:
         db.session.rollback()

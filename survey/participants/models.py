@@ -1,10 +1,20 @@
 from sqlalchemy import CheckConstraint
+from sqlalchemy.orm import validates
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, now_utc
 
 LANGUAGES = ("da", "en")
 STATUSES = ("active", "withdrawn", "deceased")
+
+
+def canonical_study_id(study_id):
+    """The one stored form of a typed study ID: trimmed and upper case ('p100 ' -> 'P100').
+
+    Study IDs are case-insensitive: every place a study ID comes in (CLI arguments, import
+    files, staff pages' fields) looks it up or stores it in this form. None stays None.
+    """
+    return None if study_id is None else study_id.strip().upper()
 
 
 class Participant(db.Model):
@@ -18,6 +28,8 @@ class Participant(db.Model):
         CheckConstraint("language IN ('da', 'en')", name="language"),
         CheckConstraint("status IN ('active', 'withdrawn', 'deceased')", name="status"),
         CheckConstraint("channel IN ('email', 'sms', 'letter')", name="channel"),
+        # With the unique constraint: unique in canonical form (see canonical_study_id).
+        CheckConstraint("study_id = upper(study_id)", name="study_id_canonical"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -44,6 +56,10 @@ class Participant(db.Model):
                                   order_by="Invitation.created_at")
     #: Paper questionnaires that came back (read here; written through PaperForm.participant).
     paper_forms = db.relationship("PaperForm", viewonly=True, order_by="PaperForm.id")
+
+    @validates("study_id")
+    def _canonical_study_id(self, _key, study_id):
+        return canonical_study_id(study_id)
 
     def __repr__(self):
         return f"<Participant {self.study_id}>"

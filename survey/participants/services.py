@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_change
@@ -11,7 +12,7 @@ from ..email_address import normalise_email
 from ..extensions import db
 from ..invitations.services import InvitationError, create_invitation, open_invitations
 from ..timeutil import now_utc, study_today
-from .models import LANGUAGES, Participant
+from .models import LANGUAGES, Participant, canonical_study_id
 from .state import CHANNELS, default_channel, has_address, open_web_links
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -55,9 +56,11 @@ def add_participant(study_id, language, email=None, phone=None, channel=None):
 
     Without a channel: e-mail if there is an address, else SMS if there is a
     phone number, else letter. A channel whose contact detail is missing is refused.
+    The study ID is stored in canonical form (see canonical_study_id).
     """
+    typed, study_id = study_id, canonical_study_id(study_id)
     if not STUDY_ID_PATTERN.fullmatch(study_id or ""):
-        raise ParticipantError(f"study ID {study_id!r} is not valid: use 1-32 letters, digits, "
+        raise ParticipantError(f"study ID {typed!r} is not valid: use 1-32 letters, digits, "
                                "'-' or '_', starting with a letter or digit")
     language = (language or "").strip().lower()
     if language not in LANGUAGES:
@@ -70,7 +73,9 @@ def add_participant(study_id, language, email=None, phone=None, channel=None):
         phone = normalise_phone(phone)
     channel = check_channel(channel, email, phone)
     if find_participant(study_id) is not None:
-        raise ParticipantError(f"study ID {study_id!r} already exists")
+        raise ParticipantError(_("A participant with study ID %(study_id)s already exists "
+                                 "(study IDs do not depend on upper or lower case).",
+                                 study_id=study_id))
     participant = Participant(study_id=study_id, language=language, email=email, phone=phone,
                               channel=channel)
     db.session.add(participant)
@@ -79,8 +84,9 @@ def add_participant(study_id, language, email=None, phone=None, channel=None):
 
 
 def find_participant(study_id):
+    """The participant with this study ID in any case ('p100' finds 'P100'), or None."""
     return db.session.execute(
-        db.select(Participant).where(Participant.study_id == study_id)
+        db.select(Participant).where(Participant.study_id == canonical_study_id(study_id))
     ).scalar_one_or_none()
 
 
@@ -298,8 +304,8 @@ def check_new_participant(study_id, language, email, phone, channel=None):
 
 
 def existing_study_ids(study_ids, chunk=500):
-    """Those of `study_ids` that a participant already has."""
-    study_ids, found = sorted(set(study_ids)), set()
+    """Those of `study_ids` (canonical form) that a participant already has."""
+    study_ids, found = sorted({canonical_study_id(s) for s in study_ids}), set()
     for start in range(0, len(study_ids), chunk):
         found.update(db.session.execute(
             db.select(Participant.study_id)
@@ -311,16 +317,18 @@ def check_import(rows):
     """[(line number, [problems])] for the rows that cannot be imported.
 
     `rows` is [(line number, {"study_id", "language", "email", "phone", "channel"})]; a
-    study ID twice in the file or already in the database is a problem too.
+    study ID twice in the file (in any case: p100 is P100) or already in the database is a
+    problem too.
     """
-    taken = existing_study_ids(row["study_id"] for _, row in rows)
-    first_line, bad = {}, []
+    taken = existing_study_ids(row["study_id"] for _line, row in rows)
+    first, bad = {}, []
     for line, row in rows:
         problems = check_new_participant(**row)
-        study_id = row["study_id"]
-        if study_id in first_line:
-            problems.append(f"the same study ID is on line {first_line[study_id]}")
-        first_line.setdefault(study_id, line)
+        study_id = canonical_study_id(row["study_id"])
+        if study_id in first:
+            problems.append(f"the same study ID is on line {first[study_id]} (upper and "
+                            "lower case count as the same)")
+        first.setdefault(study_id, line)
         if study_id in taken:
             problems.append("a participant with this study ID already exists")
         if problems:
@@ -335,9 +343,13 @@ def import_participants(rows, actor, source):
     if bad:
         raise ParticipantError(f"{len(bad)} of {len(rows)} rows have problems")
     added = []
-    for _, row in rows:
+    for _line, row in rows:
         participant = add_participant(**row)
-        _audit(actor, "create", participant, "study_id", None, participant.study_id,
-               f"imported from {source}")
+        record_participant_added(participant, actor, f"imported from {source}")
         added.append(participant)
     return added
+
+
+def record_participant_added(participant, actor, reason):
+    """The audit record of a new participant (its study ID), as added or imported."""
+    _audit(actor, "create", participant, "study_id", None, participant.study_id, reason)

@@ -37,7 +37,7 @@ def index():
     form = ClinicStudyIdForm(formdata=request.args or None)
     if request.args and form.validate():
         typed = "".join(form.study_id.data.split())  # study IDs have no spaces
-        participant = find_participant(typed) or find_participant(typed.upper())
+        participant = find_participant(typed)  # study IDs are case-insensitive
         if participant is not None:
             return redirect(url_for(".clinic_session", study_id=participant.study_id))
         form.study_id.errors.append(_("No participant has this study ID."))

@@ -72,9 +72,9 @@ def test_at_22_the_preview_and_the_dry_run_say_what_the_run_does(
     preview = client.get("/staff/dashboard/reminders").get_data(as_text=True)
     assert "nothing is sent now" in preview
     assert "would get one" not in preview
-    assert "12/2/26, 9:00" in preview  # the next sending time, in Copenhagen time
+    assert "02/12/2026, 09:00" in preview  # the next sending time, in Copenhagen time
     follow_up = client.get("/staff/dashboard/participants/P701").get_data(as_text=True)
-    assert "Next reminder</dt><dd>12/2/26, 9:00" in follow_up
+    assert "Next reminder</dt><dd>02/12/2026, 09:00" in follow_up
     at = EVENING.isoformat()
     dry = invoke(runner, "reminders", "send", "--dry-run", "--now", at).output.splitlines()
     real = invoke(runner, "reminders", "send", "--now", at).output.splitlines()

@@ -66,7 +66,7 @@ def test_every_bad_row_is_listed_without_personal_data(app, runner, tmp_path):
         "line 5: e-mail address is not valid",
         "line 6: language is not valid: use da or en; phone number is not valid: use 8 "
         "digits, or + and the country code, e.g. +4520304050",
-        "line 7: the same study ID is on line 2",
+        "line 7: the same study ID is on line 2 (upper and lower case count as the same)",
         "line 8: study ID is not valid: use 1-32 letters, digits, '-' or '_', starting with "
         "a letter or digit",
         "line 9: expected 4 cells, found 2",

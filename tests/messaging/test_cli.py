@@ -27,6 +27,14 @@ def test_send_to_named_participants_prints_a_line_each_and_no_address(
         ("P002", "invitation", "sms", "invitation", "sent")]
 
 
+def test_a_participant_named_twice_in_any_case_is_sent_one_invitation(
+        app, runner, make_contactable):
+    make_contactable(study_id="P001", lang="da", email=EMAIL, phone=PHONE)
+    result = invoke(runner, "invitations", "send", "--channel", "sms", "P001", "p001", " P001")
+    assert lines(result) == ["P001\tsms\tsent", "1 sent, 0 failed, 0 skipped."]
+    assert [m[:2] for m in messages(app)] == [("P001", "invitation")]
+
+
 def test_all_pending_sends_to_everyone_waiting_who_prefers_the_channel(
         app, runner, make_contactable):
     make_contactable(study_id="P001", channel="email")

@@ -42,7 +42,7 @@ def test_the_entry_screen_shows_the_status_and_needs_a_confirmation(app, client,
     screens.login(make_staff("data_entry"))
     page = client.get("/staff/paper/participants/P001/xq").get_data(as_text=True)
     assert "status" in page and "Withdrawn" in page
-    assert "November 5, 2026" in page and 'name="status_confirmed"' in page
+    assert "5 November 2026" in page and 'name="status_confirmed"' in page
     refused = screens.key_in("P001", XQ, remarks="as on paper")
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)

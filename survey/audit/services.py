@@ -18,7 +18,7 @@ from ..participants.models import Participant
 from ..staff.models import StaffUser
 from ..timeutil import now_utc
 from .chain import GENESIS_HASH, anchor_after_commit, forget_head, note_head, sign
-from .labels import code_word, readable_records
+from .labels import actor_name, code_word, readable_records
 from .models import AccessRecord, AuditRecord
 
 CHAIN_LOCK_KEY = 7_412_001  # any constant; names the advisory lock of the audit chain
@@ -171,10 +171,25 @@ def staff_emails(user_ids):
     return dict(rows.all())
 
 
+def staff_people(user_ids):
+    """{staff user id: "Full Name <e-mail>"} (the e-mail alone where no name is kept yet),
+    so an exported trail names people, not account numbers."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(StaffUser.id, StaffUser.full_name, StaffUser.email)
+                              .where(StaffUser.id.in_(ids)))
+    return {i: f"{name} <{email}>" if name else email for i, name, email in rows.all()}
+
+
+def _staff_id(actor):
+    kind, _, number = actor.partition(":")
+    return int(number) if kind == "staff" and number.isdigit() else None
+
+
 def actor_emails(records):
     """{"staff:<id>": e-mail address} for every staff actor among the audit records."""
-    ids = {int(number) for kind, _, number in (r.actor.partition(":") for r in records)
-           if kind == "staff" and number.isdigit()}
+    ids = {_staff_id(r.actor) for r in records}
     return {f"staff:{i}": email for i, email in staff_emails(ids).items()}  # as staff_actor()
 
 
@@ -184,14 +199,15 @@ def actor_emails(records):
 AUDIT_CSV_COLUMNS = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old_value",
                      "new_value", "reason", "study_id", "participant_id", "response_id",
                      "prev_hash", "hash", "action_text", "what_text", "old_value_text",
-                     "new_value_text"]
+                     "new_value_text", "actor_text"]
 ACCESS_CSV_COLUMNS = ["study_id", "at", "staff_user_id", "staff_email", "purpose",
-                      "purpose_text"]
+                      "purpose_text", "staff_name"]
 
 
 def write_audit_csv(stream, records, delimiter=","):
     """The records as CSV, times in ISO 8601 UTC exactly as hashed; returns the row count."""
     study_ids = study_ids_by_participant(r.participant_id for r in records)
+    people = staff_people(_staff_id(r.actor) for r in records)
     writer = csv_writer(stream, delimiter)
     writer.writerow(AUDIT_CSV_COLUMNS)
     for r, words in zip(records, readable_records(records), strict=True):
@@ -200,6 +216,7 @@ def write_audit_csv(stream, records, delimiter=","):
             r.old_value, r.new_value, r.reason, study_ids.get(r.participant_id),
             r.participant_id, r.response_id, r.prev_hash, r.hash,
             words.action, words.what, words.old, words.new,
+            people.get(_staff_id(r.actor)) or actor_name(r.actor),
         ])
     return len(records)
 
@@ -210,5 +227,6 @@ def write_access_csv(stream, study_id, records, delimiter=","):
     writer.writerow(ACCESS_CSV_COLUMNS)
     for r in records:
         writer.writerow([study_id, r.at.isoformat(timespec="seconds"), r.staff_user_id,
-                         r.staff_user.email, r.purpose, code_word("purpose", r.purpose)])
+                         r.staff_user.email, r.purpose, code_word("purpose", r.purpose),
+                         r.staff_user.full_name or ""])
     return len(records)

@@ -88,6 +88,24 @@ def test_staff_actors_are_shown_by_email(app, client, make_participant, staff_lo
     assert f"<td>{coordinator}</td>" in html and f"<td>{REASON}</td>" in html
 
 
+def test_the_exported_trail_names_people_not_only_accounts(app, client, make_participant,
+                                                           staff_login):
+    make_participant("P001")
+    coordinator = log_in(staff_login)
+    with app.app_context():
+        staff_id, name = db.session.execute(
+            text("SELECT id, full_name FROM staff_user")).one()
+        record_change(f"staff:{staff_id}", "correct", "answer", 1, field="xq1", old="2",
+                      new="3", reason=REASON, participant_id=get_participant("P001").id)
+        record_change("system:messaging", "create", "outbound_message", 1,
+                      participant_id=get_participant("P001").id)
+        db.session.commit()
+    exported = rows(client.get("/staff/audit/export.csv?participant=P001").data)
+    by_actor = {r["actor"]: r["actor_text"] for r in exported}
+    assert by_actor[f"staff:{staff_id}"] == f"{name} <{coordinator}>"
+    assert by_actor["system:messaging"] == "Automatic sending"
+
+
 def test_export_of_the_whole_trail(app, client, make_participant, make_invitation, staff_login):
     answered(app, make_participant, make_invitation, "P001", [4, 5])
     answered(app, make_participant, make_invitation, "P002", [6])

@@ -232,8 +232,10 @@ def test_access_report_times_are_local_on_the_page_and_iso_in_csv(app, client, m
     make_participant("P001")
     coordinator = log_in(staff_login, "coordinator", lang="da")
     with app.app_context():
-        staff_id = db.session.execute(
-            db.select(StaffUser.id).where(StaffUser.email == coordinator)).scalar_one()
+        staff_id, staff_name = db.session.execute(
+            db.select(StaffUser.id, StaffUser.full_name)
+            .where(StaffUser.email == coordinator)).one()
+        assert staff_name  # the report names the person, not only the account
         db.session.add(AccessRecord(at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
                                     staff_user_id=staff_id, participant_id=get_participant(
                                         "P001").id, purpose="paper entry"))
@@ -249,7 +251,8 @@ def test_access_report_times_are_local_on_the_page_and_iso_in_csv(app, client, m
     rows = list(csv.DictReader(io.StringIO(download.data.decode("utf-8"))))
     assert rows == [{"study_id": "P001", "at": "2026-07-01T12:00:00+00:00",
                      "staff_user_id": str(staff_id), "staff_email": coordinator,
-                     "purpose": "paper entry", "purpose_text": "Indtastning af papirspørgeskema"}]
+                     "purpose": "paper entry", "purpose_text": "Indtastning af papirspørgeskema",
+                     "staff_name": staff_name}]
 
 
 def test_csv_exports_keep_danish_letters(app, client, make_participant, make_staff,
@@ -279,7 +282,8 @@ def test_csv_exports_keep_danish_letters(app, client, make_participant, make_sta
     excel = client.get("/staff/participants/P001/access.csv?excel=1").data
     assert excel.startswith(b"\xef\xbb\xbf")
     text = excel.decode("utf-8-sig")
-    assert text.splitlines()[0] == "study_id;at;staff_user_id;staff_email;purpose;purpose_text"
+    assert text.splitlines()[0] == ("study_id;at;staff_user_id;staff_email;purpose;purpose_text;"
+                                    "staff_name")
     assert "søren.ærø@example.dk" in text
 
 

@@ -11,8 +11,12 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Keep the app's loggers (and their token-redacting filters) working.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Keep the app's loggers (and their token-redacting filters) working. Only where nothing
+# has set up logging yet (`flask db upgrade` from a shell): a process that has (a test
+# run, a host application) keeps its handlers, and no handler is left holding a stream
+# that is closed later (e.g. a captured stderr).
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -123,7 +123,7 @@ def test_the_upgrade_puts_existing_study_ids_in_upper_case(app):
 
 
 @BOTH_DATABASES
-def test_the_upgrade_refuses_study_ids_that_collide_in_upper_case(app, capfd):
+def test_the_upgrade_refuses_study_ids_that_collide_in_upper_case(app, caplog):
     with app.app_context():
         db.drop_all()
         upgrade(revision="0016")
@@ -132,6 +132,6 @@ def test_the_upgrade_refuses_study_ids_that_collide_in_upper_case(app, capfd):
             upgrade()
         assert ("these study IDs become the same in upper case; give each participant a "
                 "study ID of its own (or merge them) and upgrade again: P100 and p100"
-                ) in capfd.readouterr().err
+                ) in caplog.text
         assert sorted(db.session.execute(text("SELECT study_id FROM participant")).scalars()) \
             == ["P100", "Q1", "p100"]

@@ -31,7 +31,7 @@ from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .models import Participant
 from .services import find_participant
-from .state import participant_state
+from .state import has_answered, participant_state
 
 bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
 
@@ -118,6 +118,8 @@ def detail(study_id):
         states={i.id: invitation_state(i) for i in participant.invitations},
         show_contact=coordinator, show_audit=coordinator, records=records,
         actors=actor_emails(records),
+        # The clinic refuses a hand-over to someone who has answered: offer none.
+        clinic_hand_over=participant.status == "active" and not has_answered(participant),
     )
     record_access(current_user, participant, "participant page")
     db.session.commit()

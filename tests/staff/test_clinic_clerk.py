@@ -60,3 +60,13 @@ def test_the_service_refuses_too(app, make_participant, make_staff):
             db.select(StaffUser).where(StaffUser.email == email)).scalar_one()
         with pytest.raises(AlreadyAnswered):
             start_clinic_invitation(participant, staff)
+
+
+def test_the_participant_page_offers_the_clinic_only_to_someone_who_has_not_answered(
+        app, client, make_participant, staff_login):
+    waiting, answered = make_participant(lang="en"), make_participant(lang="en")
+    with app.app_context():
+        answered_on_the_web(get_participant(answered))
+    staff_login.as_role("coordinator")  # the page shows it to coordinators
+    assert f'href="/staff/clinic/{waiting}"' in html(client.get(f"/staff/participants/{waiting}"))
+    assert "/staff/clinic/" + answered not in html(client.get(f"/staff/participants/{answered}"))

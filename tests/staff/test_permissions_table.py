@@ -106,3 +106,29 @@ def test_the_command_prints_the_table_in_either_language(app, runner):
     assert danish.output.splitlines()[0] == (
         "| Forsøgsteamet må | Indtastning | Koordinator | Administrator |")
     assert danish.output.count("\n") == english.output.count("\n")
+
+
+def participant_page_parts(app, study_id):
+    """What the participant page shows (a value, or a link's address in quotes), by the
+    permission each needs."""
+    with app.test_request_context():
+        links = {
+            Permission.ACCESS_REPORT: url_for("participants.access_report", study_id=study_id),
+            Permission.FOLLOW_UP: url_for("dashboard.follow_up", study_id=study_id),
+            Permission.CLINIC_HANDOVER: url_for("clinic.clinic_session", study_id=study_id),
+            Permission.CERTIFIED_COPY: url_for("records.certified_copy", study_id=study_id),
+            Permission.VIEW_AUDIT: url_for("audit.export_csv", participant=study_id),
+        }
+    return {Permission.VIEW_CONTACT_DETAILS: "<dd>p100@example.dk</dd>",
+            **{permission: f'"{url}"' for permission, url in links.items()}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_participant_page_shows_each_part_to_those_holding_its_permission(
+        app, client, make_participant, staff_login, role):
+    make_participant("P100", email="p100@example.dk")
+    staff_login.as_role(role)
+    html = client.get("/staff/participants/P100").get_data(as_text=True)
+    parts = participant_page_parts(app, "P100")
+    shown = {permission: text in html for permission, text in parts.items()}
+    assert shown == {permission: role in GRANTS[permission].roles for permission in parts}

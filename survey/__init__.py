@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, cli, database, errors, i18n, models, security  # noqa: F401 (hooks, models)
-from .audit.views import bp as audit_bp
+from .audit_reports.views import bp as audit_bp
 from .config import check_production_safety, settings_from_environment
 from .dashboard.views import bp as dashboard_bp
 from .exports.views import bp as exports_bp

@@ -2,7 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
-from .audit.cli import audit_cli
+from .audit_reports.cli import audit_cli
 from .extensions import db
 from .history import cli as history_cli  # noqa: F401 - adds responses import-history
 from .invitations.cli import invitations_cli

@@ -10,18 +10,15 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from ..audit.services import (
+from ..audit.services import record_access, record_access_to_many, record_export, staff_actor
+from ..audit_reports.trail import (
     access_history,
     actor_emails,
     audit_history,
-    record_access,
-    record_access_to_many,
-    record_export,
-    staff_actor,
     staff_emails,
     write_access_csv,
 )
-from ..audit.views import csv_download, download_name
+from ..audit_reports.views import csv_download, download_name
 from ..extensions import db
 from ..i18n import localized
 from ..instruments import InstrumentDefinitionError, instruments

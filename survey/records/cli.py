@@ -5,7 +5,8 @@ so the group's own module stays as it is.
 """
 import click
 
-from ..audit.services import actor_emails, cli_actor
+from ..audit.services import cli_actor
+from ..audit_reports.trail import actor_emails
 from ..extensions import db
 from ..participants.cli import participants_cli
 from ..participants.models import Participant

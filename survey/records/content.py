@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..audit.labels import (
+from ..audit_reports.labels import (
     ANSWER_STATE_NAMES,
     PURPOSE_NAMES,
     VALUE_NAMES,
@@ -22,7 +22,7 @@ from ..audit.labels import (
     label,
     readable_records,
 )
-from ..audit.services import access_history, audit_history
+from ..audit_reports.trail import access_history, audit_history
 from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, current_language, format_score, localized, staff_time

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
-from ..audit.labels import label
+from ..audit_reports.labels import label
 from ..dashboard.labels import STATUS_NAMES
 from ..extensions import db
 from ..invitations.services import InvitationError

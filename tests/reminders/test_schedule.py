@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from survey.audit.models import AuditRecord
-from survey.audit.verify import verify_chain
+from survey.audit_reports.verify import verify_chain
 from survey.extensions import db
 from survey.reminders.models import ReminderSchedule
 from survey.reminders.policy import current_policy

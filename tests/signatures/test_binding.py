@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from survey.audit.verify import verify_trail
+from survey.audit_reports.verify import verify_trail
 from survey.extensions import db
 from survey.paper.models import PaperForm
 from survey.paper.readings import FormNotWaiting

@@ -16,8 +16,8 @@ from ..messaging.models import OutboundMessage
 from ..participants.actions import ACTIONS
 from ..participants.services import ParticipantActionError, find_participant
 from ..participants.state import CHANNELS, has_address, open_web_links
-from ..reminders.policy import current_policy
 from ..reminders.services import due_reminders
+from ..schedule.policy import current_policy
 from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .queries import page_rows

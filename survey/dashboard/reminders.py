@@ -19,7 +19,7 @@ from ..participants.state import (
     next_reminder_at,
     reminders_so_far_sql,
 )
-from ..reminders.policy import current_policy
+from ..schedule.policy import current_policy
 
 
 def next_reminders(rows, now, policy=None):

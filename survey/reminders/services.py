@@ -31,8 +31,8 @@ from ..participants.state import (
     scheduled_reminder_at,
 )
 from ..responses.models import Answer, Response
+from ..schedule.policy import current_policy
 from ..timeutil import now_utc
-from .policy import current_policy
 
 LATER = "left for the next run"
 Candidate = namedtuple("Candidate", "invitation_id study_id channel reminder_number template")

@@ -105,6 +105,10 @@ def record_session_event(actor, action, user_id):
     record_change(actor, action, "staff_user", "unknown" if user_id is None else user_id)
 
 
+#: The actor of the participant and invitation commands (cli_actor() names the user too).
+CLI_ACTOR = "system:cli"
+
+
 def cli_actor():
     """The command line's actor: the operating-system user who ran the command."""
     try:

@@ -2,10 +2,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..audit.services import record_change
+from ..audit.services import CLI_ACTOR, record_change
 from ..extensions import db
-from ..messaging.cli import register_send_command
-from ..participants.cli import CLI_ACTOR
 from ..participants.services import ParticipantError, get_participant
 from ..timeutil import now_utc
 from .services import (
@@ -17,7 +15,6 @@ from .services import (
 )
 
 invitations_cli = AppGroup("invitations", help="Make personal questionnaire links.")
-register_send_command(invitations_cli)
 
 
 @invitations_cli.command("create")

@@ -2,6 +2,7 @@
 import os
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -11,6 +12,7 @@ from .services import HistoryImportError, check_history, import_history, read_hi
 
 
 @click.command("import-history")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_history_command(file):
     """Import the trial's earlier time points from FILE, or nothing if any row is wrong.

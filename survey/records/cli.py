@@ -3,6 +3,7 @@
 survey/cli.py adds both to the participants group.
 """
 import click
+from flask.cli import with_appcontext
 
 from ..audit.services import cli_actor
 from ..audit_reports.trail import actor_emails
@@ -13,6 +14,7 @@ from .services import VARIANT_FIELDS, file_digest, find_certified_copy, make_cer
 
 
 @click.command("record")
+@with_appcontext
 @click.argument("study_id")
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
               help="The PDF file to write.")
@@ -42,6 +44,7 @@ def record_command(study_id, output, for_participant, language):
 
 
 @click.command("record-check")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def record_check_command(file):
     """Say whether FILE is exactly a certified copy this system made (by its SHA-256).

@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from .audit_reports.cli import audit_cli
+from .exports.cli import responses_cli
 from .extensions import db
 from .history.cli import import_history_command
 from .invitations.cli import invitations_cli
@@ -20,7 +21,6 @@ from .participants.services import add_participant, find_participant
 from .participants.state import has_answered
 from .records.cli import record_check_command, record_command
 from .reminders.cli import reminders_cli
-from .responses.cli import responses_cli
 from .staff.cli import users_cli
 from .timeutil import now_utc
 

@@ -14,12 +14,12 @@ from ..labels import MODE_NAMES
 from ..participants.models import Participant
 from ..participants.services import find_participant
 from ..responses.models import Response
-from ..signatures.actions import signed_correction, signed_duplicate_decision
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from ..staff.auth import role_required
 from .duplicates import duplicate_group, pending_duplicate_groups
 from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
+from .signed import signed_correction, signed_duplicate_decision
 
 #: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
 PAPER_ENTRY, DUPLICATE_DECISION, CORRECTION = "paper entry", "duplicate decision", "correction"

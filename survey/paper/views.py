@@ -19,7 +19,6 @@ from ..i18n import localized
 from ..participants.services import find_participant
 from ..participants.state import has_answered
 from ..responses.models import Response
-from ..signatures.actions import signed_resolution, signed_visual_check
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from ..staff.auth import role_required
@@ -48,6 +47,7 @@ from .services import (
     save_entry,
     verification_mode,
 )
+from .signed import signed_resolution, signed_visual_check
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
 #: The received date of the batch being keyed in, once changed from today (session).

@@ -16,7 +16,7 @@ from .invitations.views import bp as invitations_bp
 from .messaging.letter_views import bp as letters_bp
 from .messaging.views import bp as messaging_bp
 from .paper.views import bp as paper_bp
-from .participants.views import bp as participants_bp
+from .participant_pages.views import bp as participants_bp
 from .records.views import bp as records_bp
 from .reminders.views import bp as reminders_bp
 from .responses.clarification_views import bp as clarify_bp

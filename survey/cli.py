@@ -14,11 +14,11 @@ from .exports.cli import responses_cli
 from .extensions import db
 from .history.cli import import_history_command
 from .invitations.cli import invitations_cli
-from .invitations.services import create_invitation, open_invitations
+from .invitations.services import create_invitation
 from .messaging.cli import retry_command, send_command
 from .participants.cli import participants_cli
 from .participants.services import add_participant, find_participant
-from .participants.state import has_answered
+from .participants.state import has_answered, open_invitations
 from .records.cli import record_check_command, record_command
 from .reminders.cli import reminders_cli
 from .staff.cli import users_cli

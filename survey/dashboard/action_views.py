@@ -13,7 +13,7 @@ from ..extensions import db
 from ..invitations.services import InvitationError
 from ..messaging.errors import MessagingError
 from ..messaging.models import OutboundMessage
-from ..participants.actions import ACTIONS
+from ..participant_pages.actions import ACTIONS
 from ..participants.services import ParticipantActionError, find_participant
 from ..participants.state import CHANNELS, has_address, open_web_links
 from ..reminders.services import due_reminders

@@ -23,12 +23,12 @@ from ..extensions import db
 from ..i18n import localized
 from ..instruments import InstrumentDefinitionError, instruments
 from ..invitations.services import invitation_state
+from ..participants.models import Participant
+from ..participants.services import find_participant
+from ..participants.state import has_answered, participant_state
 from ..responses.models import Response
 from ..staff.auth import role_required
 from ..timeutil import now_utc
-from .models import Participant
-from .services import find_participant
-from .state import has_answered, participant_state
 
 bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
 

@@ -119,6 +119,12 @@ def open_web_links(participant, now):
             and i.expires_at > now]
 
 
+def open_invitations(participant, now):
+    """Invitations of this participant that can still be answered."""
+    return [i for i in participant.invitations
+            if i.revoked_at is None and i.completed_at is None and not i.is_expired(now)]
+
+
 def is_invitable(participant, now):
     """May be sent an invitation: active, nothing back, and no open link."""
     return participant.status == "active" and participant_state(participant, now) in INVITABLE

@@ -28,7 +28,7 @@ from ..i18n import LANGUAGE_NAMES, current_language, format_score, localized, st
 from ..instruments import InstrumentDefinitionError, instruments
 from ..labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..paper.models import PaperForm
-from ..participants.views import participant_responses
+from ..participant_pages.views import participant_responses
 from ..provenance import package_version, software_commit
 from ..staff.models import StaffUser
 from ..timeutil import now_utc

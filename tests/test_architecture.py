@@ -1,10 +1,11 @@
-"""The package layers hold: lint-imports keeps the contracts in pyproject.toml, and a
-deliberate back-import into a copy of the package breaks them (so the check can fail)."""
-import itertools
+"""The package layers hold: lint-imports keeps the contracts in pyproject.toml, a deliberate
+back-import into a copy of the package breaks them (so the check can fail), and the feature
+packages import each other in no cycle at all."""
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import grimp
@@ -12,13 +13,6 @@ import grimp
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
-#: Feature packages that still import each other both ways (issue 12: an acyclic house).
-#: The list only shrinks: a new two-way pair fails below, and so does one that is gone
-#: but still listed, so that the list stays the truth.
-TWO_WAY_PAIRS_LEFT = {
-    ("audit_reports", "participants"), ("invitations", "participants"),
-    ("messaging", "participants"), ("paper", "participants"), ("participants", "staff"),
-}
 
 
 def lint_imports(folder, config):
@@ -60,6 +54,17 @@ def test_a_back_import_into_the_audit_write_api_is_caught(tmp_path):
     result = lint_imports(tmp_path, config)
     assert result.returncode == 1
     assert "survey.audit.services -> survey.participants.models" in result.stdout
+    assert "each imports only the ones below it BROKEN" in " ".join(result.stdout.split())
+
+
+def test_a_back_import_between_features_is_caught_even_inside_a_function(tmp_path):
+    config = copy_with_contracts(tmp_path)
+    path = tmp_path / "survey/invitations/services.py"
+    path.write_text(path.read_text() + "\n\ndef _late():\n"
+                    "    from ..messaging.services import send_invitation  # noqa: F401\n")
+    result = lint_imports(tmp_path, config)
+    assert result.returncode == 1
+    assert "survey.invitations.services -> survey.messaging.services" in result.stdout
 
 
 def test_a_cli_registering_another_features_commands_is_caught(tmp_path):
@@ -74,18 +79,46 @@ def feature_packages():
     return sorted(p.name for p in (ROOT / "survey").iterdir() if (p / "__init__.py").exists())
 
 
-def two_way_pairs():
-    """Pairs of feature packages each of which imports the other (function-level imports
-    included, as import-linter counts them)."""
+def package_imports():
+    """{package: the feature packages it imports} (function-level imports included, as
+    import-linter counts them)."""
     graph = grimp.build_graph("survey", cache_dir=None)
     features = feature_packages()
-    imports = set()
-    for a, b in itertools.permutations(features, 2):
-        if graph.direct_import_exists(importer=f"survey.{a}", imported=f"survey.{b}",
-                                      as_packages=True):
-            imports.add((a, b))
-    return {tuple(sorted(pair)) for pair in imports if pair[::-1] in imports}
+    return {a: {b for b in features if a != b and graph.direct_import_exists(
+        importer=f"survey.{a}", imported=f"survey.{b}", as_packages=True)} for a in features}
 
 
-def test_no_new_two_way_imports_between_feature_packages():
-    assert two_way_pairs() == TWO_WAY_PAIRS_LEFT
+def cycle_in(imports):
+    """One cycle of packages as a list, or None when the graph has none."""
+    done, path = set(), []
+
+    def visit(package):
+        if package in path:
+            return path[path.index(package):] + [package]
+        if package in done:
+            return None
+        path.append(package)
+        for imported in sorted(imports[package]):
+            if found := visit(imported):
+                return found
+        path.pop()
+        done.add(package)
+        return None
+
+    return next((found for package in sorted(imports) if (found := visit(package))), None)
+
+
+def test_the_feature_packages_import_each_other_in_no_cycle():
+    assert cycle_in(package_imports()) is None
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert cycle_in({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert cycle_in({"a": {"b"}, "b": set()}) is None
+
+
+def test_every_feature_package_has_its_layer():
+    layers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    contract = next(c for c in layers["contracts"] if c["id"] == "layers")
+    placed = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
+    assert placed == set(feature_packages())

@@ -12,7 +12,7 @@ from wtforms import StringField
 from ..audit_reports.trail import actor_emails
 from ..extensions import db
 from ..i18n import time_zone_name
-from ..participant_pages.actions import ReasonForm
+from ..participants.forms import ReasonForm
 from ..schedule.policy import current_policy, saved_schedule
 from ..staff.auth import role_required
 from .schedule import (

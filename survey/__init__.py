@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, cli, database, errors, i18n, models, security  # noqa: F401 (hooks, models)
-from .audit.views import bp as audit_bp
+from .audit_reports.views import bp as audit_bp
 from .config import check_production_safety, settings_from_environment
 from .dashboard.views import bp as dashboard_bp
 from .exports.views import bp as exports_bp
@@ -16,7 +16,7 @@ from .invitations.views import bp as invitations_bp
 from .messaging.letter_views import bp as letters_bp
 from .messaging.views import bp as messaging_bp
 from .paper.views import bp as paper_bp
-from .participants.views import bp as participants_bp
+from .participant_pages.views import bp as participants_bp
 from .records.views import bp as records_bp
 from .reminders.views import bp as reminders_bp
 from .responses.clarification_views import bp as clarify_bp

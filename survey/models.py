@@ -7,8 +7,8 @@ from .messaging.models import OutboundMessage
 from .paper.models import PaperEntry, PaperEntryValue, PaperForm
 from .participants.models import Participant
 from .ratelimit import RateLimitTries
-from .reminders.models import ReminderSchedule
 from .responses.models import Answer, Response, Score
+from .schedule.models import ReminderSchedule
 from .signatures.models import Signature
 from .staff.models import RecoveryCode, StaffUser
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import ConfigurationError
 from .paper.services import VERIFICATION_MODES
-from .reminders.policy import ReminderPolicyError, parse_days, parse_hours
+from .schedule.policy import ReminderPolicyError, parse_days, parse_hours
 
 #: Settings that count something: (name, smallest value allowed).
 WHOLE_NUMBERS = (

@@ -13,12 +13,12 @@ from ..extensions import db
 from ..invitations.services import InvitationError
 from ..messaging.errors import MessagingError
 from ..messaging.models import OutboundMessage
-from ..participants.actions import ACTIONS
+from ..participant_pages.actions import ACTIONS
 from ..participants.services import ParticipantActionError, find_participant
 from ..participants.state import CHANNELS, has_address, open_web_links
 from ..permissions import Permission, permission_required
-from ..reminders.policy import current_policy
 from ..reminders.services import due_reminders
+from ..schedule.policy import current_policy
 from ..timeutil import now_utc
 from .queries import page_rows
 from .reminders import next_reminders

@@ -10,16 +10,10 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..invitations.models import Invitation
+from ..messaging.sending_sql import invited_at_sql, last_reminder_at_sql, reminders_so_far_sql
 from ..participants.models import Participant
-from ..participants.state import (
-    REMINDABLE,
-    invited_at_sql,
-    last_reminder_at_sql,
-    may_be_sent_reminder_sql,
-    next_reminder_at,
-    reminders_so_far_sql,
-)
-from ..reminders.policy import current_policy
+from ..participants.state import REMINDABLE, may_be_sent_reminder_sql, next_reminder_at
+from ..schedule.policy import current_policy
 
 
 def next_reminders(rows, now, policy=None):

@@ -1,17 +1,18 @@
-"""`responses import-history FILE.csv`, registered on the responses group from here."""
+"""`responses import-history FILE.csv` (survey/cli.py adds it to the responses group)."""
 import os
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..audit.services import cli_actor
 from ..extensions import db
-from ..responses.cli import responses_cli
 from .services import HistoryImportError, check_history, import_history, read_history_file
 
 
-@responses_cli.command("import-history")
+@click.command("import-history")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_history_command(file):
     """Import the trial's earlier time points from FILE, or nothing if any row is wrong.

@@ -2,22 +2,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..audit.services import record_change
+from ..audit.services import CLI_ACTOR, record_change
 from ..extensions import db
-from ..messaging.cli import register_send_command
-from ..participants.cli import CLI_ACTOR
 from ..participants.services import ParticipantError, get_participant
+from ..participants.state import open_invitations
 from ..timeutil import now_utc
-from .services import (
-    InvitationError,
-    create_invitation,
-    last_day_of,
-    open_invitations,
-    record_invitation_created,
-)
+from .services import InvitationError, create_invitation, last_day_of, record_invitation_created
 
 invitations_cli = AppGroup("invitations", help="Make personal questionnaire links.")
-register_send_command(invitations_cli)
 
 
 @invitations_cli.command("create")

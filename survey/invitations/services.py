@@ -7,7 +7,7 @@ from flask import current_app
 from ..audit.services import record_change
 from ..extensions import db
 from ..instruments import instruments
-from ..participants.state import has_answered
+from ..participants.state import has_answered, open_invitations
 from ..timeutil import now_utc
 from .models import Invitation
 from .short_codes import assign_short_code
@@ -23,12 +23,6 @@ def record_invitation_created(invitation, actor, now):
     `invitations create` and the links `invitations send` makes."""
     record_change(actor, "create", "invitation", invitation.id, field="expires_at",
                   new=invitation.expires_at, participant_id=invitation.participant.id, now=now)
-
-
-def open_invitations(participant, now):
-    """Invitations of this participant that can still be answered."""
-    return [i for i in participant.invitations
-            if i.revoked_at is None and i.completed_at is None and not i.is_expired(now)]
 
 
 def create_invitation(participant, instrument_codes=None, replace=False, now=None):

@@ -20,11 +20,6 @@ from .services import (
 )
 
 
-def register_send_command(invitations_cli):
-    invitations_cli.add_command(send_command)
-    invitations_cli.add_command(retry_command)
-
-
 def check_can_send(participant, channel):
     """Raise MessagingError unless `participant` can be sent a link by `channel`."""
     if participant.status != "active":

@@ -28,7 +28,7 @@ from ..invitations.services import (
 )
 from ..invitations.short_codes import assign_short_code
 from ..participants.state import has_answered, open_web_links, paper_is_back
-from ..reminders.policy import current_policy
+from ..schedule.policy import current_policy
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for, render_email, sms_text
 from .errors import MessagingError, SendError

@@ -6,10 +6,11 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from ..form_fields import DayText
 from ..i18n import localized
 from ..instruments.forms import instrument_form_class, paper_text
 from ..signatures.forms import SignatureFields
-from ..timeutil import parse_typed_date, study_today
+from ..timeutil import parse_typed_date
 from .readings import Reading
 
 #: Kept under this name for the paper screens and their tests.
@@ -18,27 +19,6 @@ parse_day = parse_typed_date
 
 def format_day(day):
     return "" if day is None else day.strftime("%d.%m.%Y")
-
-
-class DayText:
-    """A date typed as text; after validation `field.day` is a date or None (blank, optional)."""
-
-    def __init__(self, required_message=None):
-        self.required_message = required_message
-
-    def __call__(self, form, field):
-        raw = (field.data or "").strip()
-        field.day = None
-        if not raw:
-            if self.required_message:
-                raise ValidationError(self.required_message)
-            return
-        day = parse_day(raw)
-        if day is None:
-            raise ValidationError(_l("Type the date as day.month.year, e.g. 26.11.2026."))
-        if day > study_today():
-            raise ValidationError(_l("The date cannot be in the future."))
-        field.day = day
 
 
 class FindParticipantForm(FlaskForm):

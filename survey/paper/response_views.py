@@ -7,19 +7,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record_access
-from ..dashboard.labels import MODE_NAMES
 from ..extensions import db
 from ..i18n import localized, staff_time
 from ..instruments import instruments
+from ..labels import MODE_NAMES
 from ..participants.models import Participant
 from ..participants.services import find_participant
 from ..permissions import Permission, permission_required
 from ..responses.models import Response
-from ..signatures.actions import signed_correction, signed_duplicate_decision
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from .duplicates import duplicate_group, pending_duplicate_groups
 from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
+from .signed import signed_correction, signed_duplicate_decision
 
 #: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
 PAPER_ENTRY, DUPLICATE_DECISION, CORRECTION = "paper entry", "duplicate decision", "correction"

@@ -20,7 +20,6 @@ from ..participants.services import find_participant
 from ..participants.state import has_answered
 from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
-from ..signatures.actions import signed_resolution, signed_visual_check
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from ..timeutil import study_today
@@ -48,6 +47,7 @@ from .services import (
     save_entry,
     verification_mode,
 )
+from .signed import signed_resolution, signed_visual_check
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
 #: The received date of the batch being keyed in, once changed from today (session).

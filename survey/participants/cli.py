@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import ngettext
 
+from ..audit.services import CLI_ACTOR
 from ..extensions import db
 from .contacts import (
     correct_contact,
@@ -71,7 +72,6 @@ def set_channel_command(study_id, channel, reason):
 #: The import file's first line: these columns, and optionally "channel" after them.
 IMPORT_HEADER = ["study_id", "language", "email", "phone"]
 IMPORT_HEADER_WITH_CHANNEL = IMPORT_HEADER + ["channel"]
-CLI_ACTOR = "system:cli"
 
 
 def read_import_file(path):

@@ -28,9 +28,8 @@ from ..audit.models import AuditRecord
 from ..audit.services import record_change
 from ..email_address import normalise_email
 from ..extensions import db
-from ..responses.models import Response
 from ..timeutil import now_utc
-from .models import Participant
+from .models import Participant, related_model
 from .services import (
     ParticipantActionError,
     ParticipantError,
@@ -156,6 +155,7 @@ def ended_before(day):
     answered and is still active has not ended, even if their link expired: they
     may still be invited again.
     """
+    Response = related_model(Participant.responses)
     has_contact = db.or_(Participant.email.is_not(None), Participant.phone.is_not(None))
     by_status = db.select(Participant.id).where(
         Participant.status.in_(ENDING_STATUSES), Participant.status_date < day)

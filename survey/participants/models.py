@@ -56,6 +56,8 @@ class Participant(db.Model):
                                   order_by="Invitation.created_at")
     #: Paper questionnaires that came back (read here; written through PaperForm.participant).
     paper_forms = db.relationship("PaperForm", viewonly=True, order_by="PaperForm.id")
+    #: Their responses, every mode (read here; written through Response.participant).
+    responses = db.relationship("Response", viewonly=True, order_by="Response.id")
 
     @validates("study_id")
     def _canonical_study_id(self, _key, study_id):
@@ -63,3 +65,10 @@ class Participant(db.Model):
 
     def __repr__(self):
         return f"<Participant {self.study_id}>"
+
+
+def related_model(relationship):
+    """The model at the other end of one of Participant's relationships (it names the model
+    by its name, so the participant entity imports none of the feature packages whose rows
+    point at it)."""
+    return relationship.property.mapper.class_

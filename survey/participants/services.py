@@ -1,4 +1,6 @@
-"""Creating and looking up participants, and the coordinators' actions on them."""
+"""Creating and looking up participants, and the changes to one participant's record
+(status, channel, opt-out, paper mailed and received, a link revoked). Making and sending
+links is above: survey/participant_pages/actions.py."""
 import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -10,10 +12,9 @@ from flask_babel import lazy_gettext as _l
 from ..audit.services import record_change
 from ..email_address import normalise_email
 from ..extensions import db
-from ..invitations.services import InvitationError, create_invitation, open_invitations
 from ..timeutil import now_utc, study_today
 from .models import LANGUAGES, Participant, canonical_study_id
-from .state import CHANNELS, default_channel, has_address, open_web_links
+from .state import CHANNELS, default_channel, has_address, open_invitations
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9]{8,15}$")
@@ -251,24 +252,6 @@ def revoke_invitation(invitation, reason, actor, now=None):
                   new=now.isoformat(timespec="seconds"), reason=reason,
                   participant_id=invitation.participant_id, now=now)
     invitation.revoked_at = now
-
-
-def issue_new_link(participant, reason, actor, now=None):
-    """Revoke the open web link (if any) and make a new one; returns (invitation, link)."""
-    reason = _check_reason(reason)
-    now = now or now_utc()
-    old = open_web_links(participant, now)
-    for invitation in old:
-        revoke_invitation(invitation, reason, actor, now)
-    try:
-        invitation, link = create_invitation(participant, replace=True, now=now)
-    except InvitationError as error:
-        raise ParticipantActionError(str(error), _l(
-            "No new link can be made: the participant is not active or has already "
-            "answered.")) from None
-    _audit(actor, "new_link", participant, "open_invitation",
-           ",".join(str(i.id) for i in old) or None, invitation.id, reason, now)
-    return invitation, link
 
 
 # --- importing many participants at once -----------------------------------------------

@@ -23,10 +23,7 @@ from sqlalchemy import Integer, and_, case, exists, func, literal_column, not_, 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..invitations.models import Invitation
-from ..messaging.models import OutboundMessage
-from ..paper.models import PaperForm
-from .models import Participant
+from .models import Participant, related_model
 
 #: Lowest to highest: a participant's state is the highest one that applies.
 RANKED_STATES = ("not_invited", "expired", "invited", "opened", "in_progress", "withdrawn",
@@ -119,6 +116,12 @@ def open_web_links(participant, now):
             and i.expires_at > now]
 
 
+def open_invitations(participant, now):
+    """Invitations of this participant that can still be answered."""
+    return [i for i in participant.invitations
+            if i.revoked_at is None and i.completed_at is None and not i.is_expired(now)]
+
+
 def is_invitable(participant, now):
     """May be sent an invitation: active, nothing back, and no open link."""
     return participant.status == "active" and participant_state(participant, now) in INVITABLE
@@ -167,6 +170,8 @@ def next_reminder_at(policy, invited_at, reminders_so_far, last_reminder_at, exp
 
 
 # --- the same rules in SQL: many participants at once -------------------------------------------
+# The SQL reads the links and paper forms through Participant's relationships (the models they
+# name), as the Python above does, so the entity imports none of the packages built on it.
 
 
 class Greatest(FunctionElement):
@@ -189,12 +194,14 @@ def _compile_greatest_sqlite(element, compiler, **kw):
 
 def open_link_sql(now):
     """The Invitation row can still be answered at `now`."""
+    Invitation = related_model(Participant.invitations)
     return and_(Invitation.completed_at.is_(None), Invitation.revoked_at.is_(None),
                 Invitation.expires_at > now)
 
 
 def link_rank_sql(now):
     """link_rank() per Invitation row."""
+    Invitation = related_model(Participant.invitations)
     web = Invitation.mode == "web"
     done = Invitation.completed_at.is_not(None)
     still_open = open_link_sql(now)
@@ -211,6 +218,7 @@ def link_rank_sql(now):
 
 def paper_rank_sql():
     """paper_rank() per PaperForm row."""
+    PaperForm = related_model(Participant.paper_forms)
     return case((PaperForm.status == "verified", RANK["submitted_paper"]),
                 else_=RANK["paper_received"])
 
@@ -224,6 +232,8 @@ def own_rank_sql():
 
 def state_rank_sql(now):
     """participant_state() of the enclosing query's Participant row, as its rank."""
+    Invitation = related_model(Participant.invitations)
+    PaperForm = related_model(Participant.paper_forms)
     link = (select(func.max(link_rank_sql(now)))
             .where(Invitation.participant_id == Participant.id).scalar_subquery())
     paper = (select(func.max(paper_rank_sql()))
@@ -247,6 +257,8 @@ def may_be_sent_reminder_sql(now):
     Written out rather than through state_rank_sql, so that the reminder run
     can lock the invitation row (FOR UPDATE) with no aggregate in the query.
     """
+    Invitation = related_model(Participant.invitations)
+    PaperForm = related_model(Participant.paper_forms)
     other = Invitation.__table__.alias("other_link")
     return (
         Invitation.mode == "web", open_link_sql(now), Participant.status == "active",
@@ -256,28 +268,3 @@ def may_be_sent_reminder_sql(now):
                             other.c.completed_at.is_not(None))),
         not_(exists().where(PaperForm.participant_id == Participant.id)),
     )
-
-
-def invited_at_sql():
-    """When the enclosing Invitation row was first sent (None: never sent)."""
-    return (select(func.min(OutboundMessage.sent_at))
-            .where(OutboundMessage.invitation_id == Invitation.id,
-                   OutboundMessage.purpose == "invitation", OutboundMessage.status == "sent")
-            .correlate(Invitation).scalar_subquery())
-
-
-def _reminders(aggregate):
-    return (select(aggregate)
-            .where(OutboundMessage.invitation_id == Invitation.id,
-                   OutboundMessage.purpose == "reminder")
-            .correlate(Invitation).scalar_subquery())
-
-
-def reminders_so_far_sql():
-    """How many reminders the enclosing Invitation row has had (recorded, whatever came of them)."""
-    return _reminders(func.count(OutboundMessage.id))
-
-
-def last_reminder_at_sql():
-    """When the enclosing Invitation row's latest reminder was recorded (None: none yet)."""
-    return _reminders(func.max(OutboundMessage.created_at))

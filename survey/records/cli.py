@@ -1,19 +1,20 @@
 """`participants record` and `participants record-check`: certified copies from the command line.
 
-Registered on the participants group from here (survey/cli.py imports this module),
-so the group's own module stays as it is.
+survey/cli.py adds both to the participants group.
 """
 import click
+from flask.cli import with_appcontext
 
-from ..audit.services import actor_emails, cli_actor
+from ..audit.services import cli_actor
+from ..audit_reports.trail import actor_emails
 from ..extensions import db
-from ..participants.cli import participants_cli
 from ..participants.models import Participant
 from ..participants.services import ParticipantError, get_participant
 from .services import VARIANT_FIELDS, file_digest, find_certified_copy, make_certified_copy
 
 
-@participants_cli.command("record")
+@click.command("record")
+@with_appcontext
 @click.argument("study_id")
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
               help="The PDF file to write.")
@@ -42,7 +43,8 @@ def record_command(study_id, output, for_participant, language):
     click.echo(f"Wrote {output} ({variant} copy); SHA-256 {digest} recorded in the audit trail.")
 
 
-@participants_cli.command("record-check")
+@click.command("record-check")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def record_check_command(file):
     """Say whether FILE is exactly a certified copy this system made (by its SHA-256).

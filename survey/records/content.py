@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..audit.labels import (
+from ..audit_reports.labels import (
     ANSWER_STATE_NAMES,
     PURPOSE_NAMES,
     VALUE_NAMES,
@@ -22,13 +22,13 @@ from ..audit.labels import (
     label,
     readable_records,
 )
-from ..audit.services import access_history, audit_history
-from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
+from ..audit_reports.trail import access_history, audit_history
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, current_language, format_score, localized, staff_time
 from ..instruments import InstrumentDefinitionError, instruments
+from ..labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..paper.models import PaperForm
-from ..participants.views import participant_responses
+from ..participant_pages.views import participant_responses
 from ..provenance import package_version, software_commit
 from ..staff.models import StaffUser
 from ..timeutil import now_utc

@@ -15,9 +15,9 @@ from flask_babel import ngettext
 from ..audit.models import AuditRecord
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
+from ..schedule.models import SCHEDULE_ID, ReminderSchedule
+from ..schedule.policy import ReminderPolicyError, current_policy, parse_days, parse_hours
 from ..timeutil import now_utc
-from .models import SCHEDULE_ID, ReminderSchedule
-from .policy import ReminderPolicyError, current_policy, parse_days, parse_hours
 
 MAX_REMINDERS = 5
 AUDIT_ENTITY = "reminder_schedule"

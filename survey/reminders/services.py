@@ -21,18 +21,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..invitations.models import Invitation
+from ..messaging.sending_sql import invited_at_sql, last_reminder_at_sql, reminders_so_far_sql
 from ..messaging.services import deliver, record_message
 from ..participants.models import Participant
-from ..participants.state import (
-    invited_at_sql,
-    last_reminder_at_sql,
-    may_be_sent_reminder_sql,
-    reminders_so_far_sql,
-    scheduled_reminder_at,
-)
+from ..participants.state import may_be_sent_reminder_sql, scheduled_reminder_at
 from ..responses.models import Answer, Response
+from ..schedule.policy import current_policy
 from ..timeutil import now_utc
-from .policy import current_policy
 
 LATER = "left for the next run"
 Candidate = namedtuple("Candidate", "invitation_id study_id channel reminder_number template")

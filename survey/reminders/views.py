@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import StringField
 
-from ..audit.services import actor_emails
+from ..audit_reports.trail import actor_emails
 from ..extensions import db
 from ..i18n import time_zone_name
-from ..participants.actions import ReasonForm
+from ..participants.forms import ReasonForm
 from ..permissions import Permission, permission_required
-from .policy import current_policy, saved_schedule
+from ..schedule.policy import current_policy, saved_schedule
 from .schedule import (
     MAX_REMINDERS,
     ScheduleError,

@@ -11,16 +11,16 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..audit.services import record_access
 from ..extensions import db
+from ..form_fields import DayText
 from ..i18n import localized
 from ..instruments import instruments
-from ..paper.forms import DayText
 from ..permissions import Permission, permission_required
-from ..signatures.actions import signed_exclusion, signed_requested_change
 from ..signatures.forms import SignatureFields
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import ask_for_name, lacks_name, signer_confirmed
 from .clarifications import ClarificationError, add_note
 from .models import Response
+from .signed import signed_exclusion, signed_requested_change
 
 bp = Blueprint("clarify", __name__, url_prefix="/staff/responses")
 

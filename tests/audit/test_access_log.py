@@ -2,7 +2,7 @@
 import getpass
 
 from survey.audit.models import AuditRecord
-from survey.audit.verify import verify_trail
+from survey.audit_reports.verify import verify_trail
 from survey.extensions import db
 from survey.participants.services import get_participant
 from survey.staff.models import StaffUser

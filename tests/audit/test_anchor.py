@@ -11,7 +11,7 @@ from sqlalchemy import text
 from survey.audit.chain import latest_anchor, plain_hash
 from survey.audit.models import AuditRecord
 from survey.audit.services import record_change
-from survey.audit.verify import verify_trail
+from survey.audit_reports.verify import verify_trail
 from survey.extensions import db
 
 from ..conftest import BOTH_DATABASES

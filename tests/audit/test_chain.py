@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import exc, text
 
 from survey.audit.models import AuditRecord
-from survey.audit.services import AuditRecordImmutable, audit_history, record_change
+from survey.audit.services import AuditRecordImmutable, record_change
+from survey.audit_reports.trail import audit_history
 from survey.extensions import db
 from survey.participants.services import get_participant
 
@@ -101,7 +102,7 @@ def test_a_correction_with_a_reason_keeps_the_original_and_the_chain(app, runner
 
 
 def test_small_batches_give_the_same_answer(app, activity):
-    from survey.audit.verify import verify_chain
+    from survey.audit_reports.verify import verify_chain
 
     with app.app_context():
         assert verify_chain(batch_size=4) == (len(activity), None)

@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from survey.audit.chain import GENESIS_HASH, plain_hash
 from survey.audit.models import AuditRecord
 from survey.audit.services import record_change
-from survey.audit.verify import verify_trail
+from survey.audit_reports.verify import verify_trail
 from survey.extensions import db
 
 from ..conftest import BOTH_DATABASES

@@ -6,7 +6,8 @@ import re
 from sqlalchemy import text
 
 from survey.audit.models import AccessRecord, AuditRecord
-from survey.audit.services import AUDIT_CSV_COLUMNS, record_change
+from survey.audit.services import record_change
+from survey.audit_reports.trail import AUDIT_CSV_COLUMNS
 from survey.extensions import db
 from survey.participants.services import get_participant
 

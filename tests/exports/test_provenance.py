@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from survey.audit.services import record_change
-from survey.audit.verify import clinical_data_problems
+from survey.audit_reports.verify import clinical_data_problems
 from survey.extensions import db
 from survey.provenance import package_version
 from survey.responses.models import Response, Score

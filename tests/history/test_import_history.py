@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 
 from survey.audit.models import AuditRecord
+from survey.exports.responses_csv import write_responses_csv
 from survey.extensions import db
 from survey.history.export import LONG_COLUMNS, imported_history, imported_history_long_rows
 from survey.history.models import HistoricalResponse
 from survey.instruments import instruments
 from survey.participants.services import get_participant
 from survey.participants.state import has_answered
-from survey.responses.export import write_responses_csv
 
 HEADER = "study_id,timepoint,date,instrument," + ",".join(
     [f"xq{n}" for n in range(1, 9)] + [f"vas{n}" for n in range(1, 9)])

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from survey.audit.models import AuditRecord
+from survey.exports.responses_csv import write_responses_csv
 from survey.extensions import db
 from survey.instruments import instruments
 from survey.participants.services import get_participant
@@ -16,7 +17,6 @@ from survey.responses.clarifications import (
     include_response,
     record_requested_change,
 )
-from survey.responses.export import write_responses_csv
 from survey.responses.models import Response
 
 from .conftest import staff_user, stored_answers

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from survey.audit.models import AuditRecord
+from survey.exports.responses_csv import write_responses_csv
 from survey.extensions import db
 from survey.instruments import instruments
 from survey.invitations.services import create_invitation
@@ -13,7 +14,6 @@ from survey.paper.duplicates import decide_duplicate, pending_duplicate_groups
 from survey.paper.readings import ReasonRequired
 from survey.paper.services import save_entry
 from survey.responses.corrections import CorrectionError, CorrectionReasonRequired, correct_answer
-from survey.responses.export import write_responses_csv
 from survey.responses.services import save_answer, submit_invitation
 
 from ..conftest import BOTH_DATABASES

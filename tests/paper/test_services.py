@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit.models import AuditRecord
-from survey.audit.verify import verify_chain, verify_trail
+from survey.audit_reports.verify import verify_chain, verify_trail
 from survey.extensions import db
 from survey.instruments import instruments
 from survey.paper.models import PaperEntry, PaperForm

@@ -9,7 +9,7 @@ import pytest
 from survey.audit.models import AccessRecord
 from survey.audit.services import record_change
 from survey.extensions import db
-from survey.participants import views as participant_views
+from survey.participant_pages import views as participant_views
 from survey.participants.services import get_participant
 from survey.responses.models import Answer, Response
 from survey.staff.models import StaffUser

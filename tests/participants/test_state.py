@@ -13,8 +13,8 @@ from survey.paper.models import PaperForm
 from survey.participants import state
 from survey.participants.models import Participant
 from survey.participants.services import add_participant
-from survey.reminders.policy import ReminderPolicy
 from survey.responses.models import Response
+from survey.schedule.policy import ReminderPolicy
 
 from ..conftest import BOTH_DATABASES
 

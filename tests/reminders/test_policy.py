@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from survey.reminders.policy import ReminderPolicy, ReminderPolicyError, parse_days, parse_hours
+from survey.schedule.policy import ReminderPolicy, ReminderPolicyError, parse_days, parse_hours
 
 POLICY = ReminderPolicy(days=(7, 14), start_hour=9, end_hour=18, timezone="Europe/Copenhagen")
 

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from survey.audit.models import AuditRecord
-from survey.audit.verify import verify_chain
+from survey.audit_reports.verify import verify_chain
 from survey.extensions import db
-from survey.reminders.models import ReminderSchedule
-from survey.reminders.policy import current_policy
 from survey.reminders.schedule import ScheduleError, parse_schedule, save_schedule
+from survey.schedule.models import ReminderSchedule
+from survey.schedule.policy import current_policy
 from survey.staff.models import StaffUser
 
 from ..conftest import BOTH_DATABASES, CSRF

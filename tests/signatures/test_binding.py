@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from survey.audit.verify import verify_trail
+from survey.audit_reports.verify import verify_trail
 from survey.extensions import db
 from survey.paper.models import PaperForm
 from survey.paper.readings import FormNotWaiting
+from survey.paper.signed import signed_resolution
 from survey.responses.models import Response
-from survey.signatures.actions import signed_exclusion, signed_resolution
+from survey.responses.signed import signed_exclusion
 from survey.signatures.models import Signature
 from survey.signatures.services import (
     SignatureRefused,

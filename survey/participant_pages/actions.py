@@ -3,7 +3,7 @@
 Every action is confirmed on a page that says what will happen and asks for a
 reason (and a date or a way of sending where it needs one); doing it writes
 the audit trail with the old and new values. The pages are in
-survey/dashboard/action_views.py; the changes themselves in services.py and,
+survey/dashboard/action_views.py; the changes themselves in participants/services.py and,
 for sending, survey/messaging/services.py.
 """
 from dataclasses import dataclass
@@ -16,15 +16,21 @@ from wtforms.validators import InputRequired, ValidationError
 
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
-from ..invitations.services import create_invitation
+from ..invitations.services import InvitationError, create_invitation
 from ..messaging.models import OutboundMessage
 from ..messaging.services import outcome, send_invitation
-from ..timeutil import parse_typed_date, study_today
-from .contact_actions import ContactForm, EraseContactForm, correct, erase, has_contact
-from .forms import ReasonForm
-from .services import (
+from ..participants.contact_actions import (
+    ContactForm,
+    EraseContactForm,
+    correct,
+    erase,
+    has_contact,
+)
+from ..participants.forms import ReasonForm
+from ..participants.services import (
     ParticipantActionError,
-    issue_new_link,
+    _audit,
+    _check_reason,
     record_opt_out,
     record_paper_mailed,
     record_paper_received,
@@ -32,7 +38,8 @@ from .services import (
     set_participant_channel,
     set_participant_status,
 )
-from .state import has_address, is_invitable, may_get_new_link, open_web_links
+from ..participants.state import has_address, is_invitable, may_get_new_link, open_web_links
+from ..timeutil import now_utc, parse_typed_date, study_today
 
 
 class PastDay:
@@ -266,3 +273,21 @@ ACTIONS = {a.name: a for a in (
         _l("Record the death"), DeathForm,
         lambda p, now: p.status != "deceased", deceased),
 )}
+
+
+def issue_new_link(participant, reason, actor, now=None):
+    """Revoke the open web link (if any) and make a new one; returns (invitation, link)."""
+    reason = _check_reason(reason)
+    now = now or now_utc()
+    old = open_web_links(participant, now)
+    for invitation in old:
+        revoke_invitation(invitation, reason, actor, now)
+    try:
+        invitation, link = create_invitation(participant, replace=True, now=now)
+    except InvitationError as error:
+        raise ParticipantActionError(str(error), _l(
+            "No new link can be made: the participant is not active or has already "
+            "answered.")) from None
+    _audit(actor, "new_link", participant, "open_invitation",
+           ",".join(str(i.id) for i in old) or None, invitation.id, reason, now)
+    return invitation, link

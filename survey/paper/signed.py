@@ -1,20 +1,16 @@
-"""The signed actions: each runs its service and signs what it decided, in one transaction.
+"""The signed actions on paper forms: each runs its service and signs what it decided, in one
+transaction (the signed actions on web responses are in responses/signed.py).
 
 The signer has been re-authenticated (services.check_signer) just before; the
 caller commits. What is signed (the content) names the records and the values
 decided, so the signature verifies against nothing else.
 """
 from ..audit.services import answer_text
-from ..paper.duplicates import decide_duplicate
-from ..paper.readings import DATE_FIELDS
-from ..paper.services import confirm_visual_check, form_instrument, resolve_discrepancy
-from ..responses.clarifications import (
-    exclude_response,
-    include_response,
-    record_requested_change,
-)
 from ..responses.corrections import correct_answer
-from .services import sign
+from ..signatures.services import sign
+from .duplicates import decide_duplicate
+from .readings import DATE_FIELDS
+from .services import confirm_visual_check, form_instrument, resolve_discrepancy
 
 
 def _reading_content(form, response, reading, reason):
@@ -61,25 +57,3 @@ def signed_duplicate_decision(counting, user, reason, now=None):
                "does_not_count": [r.id for r in group if r is not counting]}
     return sign(user, "counting_response", "response", counting.id, content,
                 participant_id=counting.participant_id, response_id=counting.id, now=now)
-
-
-def signed_exclusion(response, user, reason, exclude=True, now=None):
-    """exclude_response (or include_response with exclude=False), signed."""
-    (exclude_response if exclude else include_response)(response, user, reason, now=now)
-    content = {"response": response.id, "excluded": exclude, "reason": reason.strip()}
-    return sign(user, "exclusion" if exclude else "inclusion", "response", response.id,
-                content, participant_id=response.participant_id, response_id=response.id,
-                now=now)
-
-
-def signed_requested_change(response, item_id, value, requested_on, channel, participant_words,
-                            user, reason, now=None):
-    """record_requested_change, signed on the new RequestedChange."""
-    change = record_requested_change(response, item_id, value, requested_on, channel,
-                                     participant_words, user, reason, now=now)
-    content = {"requested_change": change.id, "response": response.id, "item": item_id,
-               "new": answer_text(change.state, change.value),
-               "requested_on": requested_on.isoformat(), "channel": channel,
-               "participant_words": change.participant_words, "reason": change.reason}
-    return sign(user, "participant_request", "requested_change", change.id, content,
-                participant_id=response.participant_id, response_id=response.id, now=now)

@@ -10,28 +10,25 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from ..audit.services import (
+from ..audit.services import record_access, record_access_to_many, record_export, staff_actor
+from ..audit_reports.trail import (
     access_history,
     actor_emails,
     audit_history,
-    record_access,
-    record_access_to_many,
-    record_export,
-    staff_actor,
     staff_emails,
     write_access_csv,
 )
-from ..audit.views import csv_download, download_name
+from ..audit_reports.views import csv_download, download_name
 from ..extensions import db
 from ..i18n import localized
 from ..instruments import InstrumentDefinitionError, instruments
 from ..invitations.services import invitation_state
+from ..participants.models import Participant
+from ..participants.services import find_participant
+from ..participants.state import has_answered, participant_state
 from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
 from ..timeutil import now_utc
-from .models import Participant
-from .services import find_participant
-from .state import has_answered, participant_state
 
 bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
 

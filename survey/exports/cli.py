@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..audit.services import cli_actor
-from ..exports.records import ExportFilter
-from ..exports.service import FORMATS, make_export, record_export_done
 from ..extensions import db
 from ..instruments import instruments
 from ..participants.models import STATUSES
-from .models import MODES
+from ..responses.models import MODES
+from .records import ExportFilter
+from .service import FORMATS, make_export, record_export_done
 
 responses_cli = AppGroup("responses", help="Export responses for analysis.")
 

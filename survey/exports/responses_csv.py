@@ -2,8 +2,8 @@
 
 The columns, the records and every other format are in survey/exports/.
 """
-from ..exports.records import COUNTED, export_records
-from ..exports.tables import write_wide
+from .records import COUNTED, export_records
+from .tables import write_wide
 
 
 def write_responses_csv(stream, registry, study_codes=(), delimiter=",",

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user
 
+from ..audit.services import record_access, record_access_to_many, record_export, staff_actor
 from ..extensions import db
 from ..participants.services import find_participant
 from ..permissions import Permission, permission_required
@@ -18,15 +19,7 @@ from ..responses.models import Response as SurveyResponse
 from ..signatures.services import signature_intact, signatures_of_response
 from ..timeutil import now_utc
 from .labels import actor_name, code_word, readable_records, record_name
-from .services import (
-    actor_emails,
-    audit_history,
-    record_access,
-    record_access_to_many,
-    record_export,
-    staff_actor,
-    write_audit_csv,
-)
+from .trail import actor_emails, audit_history, write_audit_csv
 from .verify import verify_trail
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")

@@ -3,7 +3,7 @@
 The trail itself keeps the codes (they are hashed, and the CSV export gives them
 as stored, so anyone can re-check the chain); pages for people show these words.
 Participant statuses, answer modes and channels use the follow-up page's table
-(dashboard.labels) and roles the accounts page's, so each code has one word everywhere.
+(survey/labels.py) and roles the accounts page's, so each code has one word everywhere.
 """
 import re
 from datetime import date, datetime
@@ -13,9 +13,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..i18n import format_score, localized, staff_time
 from ..instruments import instruments
+from ..labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES, label
 from ..signatures.meanings import MEANINGS
 from ..staff.account_forms import ROLE_CHOICES
 
@@ -130,12 +130,6 @@ CODE_TABLES = {"status": STATUS_NAMES, "mode": MODE_NAMES, "channel": CHANNEL_NA
                "answer_state": ANSWER_STATE_NAMES, "purpose": PURPOSE_NAMES,
                "paper_status": PAPER_STATUS_NAMES}
 TWO_ENTRIES = re.compile(r"entry 1: (.*); entry 2: (.*)", re.DOTALL)
-
-
-def label(table, code):
-    """The word for `code` in `table`, or the code itself when the table has none."""
-    word = table.get(code)
-    return code if word is None else str(word)
 
 
 def code_word(table, code):

@@ -13,13 +13,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..audit.chain import GENESIS_HASH, configured_keys, latest_anchor, plain_hash, record_mac
+from ..audit.models import AuditRecord
 from ..extensions import db
 from ..instruments.scoring import decimal_text, legacy_float_score
 from ..responses.models import Answer, Score
 from ..signatures.services import signature_problems
-from .chain import GENESIS_HASH, configured_keys, latest_anchor, plain_hash, record_mac
 from .labels import ENTITY_NAMES, label
-from .models import AuditRecord
 
 
 def _record_is_sound(record, expected_prev, expected_seq, keyed_before, keys):

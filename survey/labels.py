@@ -1,4 +1,6 @@
-"""Words for the dashboard's codes, translated once per request.
+"""Words for participant states, statuses, answer modes and channels (the follow-up page's
+codes, also read by the audit words, paper entry, clinic hand-over and the certified copy),
+translated once per request.
 
 A list of 50 rows would otherwise look up the same few words hundreds of
 times, which costs more than the database queries behind the page.
@@ -35,3 +37,9 @@ def dashboard_names():
                                   ("mode", MODE_NAMES), ("channel", CHANNEL_NAMES),
                                   ("column", COLUMN_NAMES))})
     return g.dashboard_names
+
+
+def label(table, code):
+    """The word for `code` in `table`, or the code itself when the table has none."""
+    word = table.get(code)
+    return code if word is None else str(word)

@@ -6,11 +6,12 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..audit.chain import latest_anchor
+from ..audit.models import AuditRecord
+from ..audit.services import cli_actor, record_export
 from ..extensions import db
 from ..participants.services import ParticipantError, get_participant
-from .chain import latest_anchor
-from .models import AuditRecord
-from .services import audit_history, cli_actor, record_export, write_audit_csv
+from .trail import audit_history, write_audit_csv
 from .verify import verify_trail
 
 audit_cli = AppGroup("audit", help="Check and export the audit trail.")

@@ -128,6 +128,8 @@ class RequestWithoutFiles(Request):
         return ImmutableMultiDict()
 
 
+#: Session values that a request cannot change in place (a remembered cookie's data is copied).
+IMMUTABLE_VALUES = (str, int, float, bool, type(None))
 #: An unchanged session cookie is signed and sent again at most this often.
 SESSION_REFRESH_SECONDS = 60
 
@@ -146,21 +148,42 @@ class SessionCookie(SecureCookieSessionInterface):
     be cached.
     """
 
+    #: Verified cookies remembered per process (a participant's page sends the same cookie
+    #: until it changes or is re-signed a minute later): at most this many, then forgotten.
+    VERIFIED_CACHE_SIZE = 4096
+
+    def __init__(self):
+        self._verified = {}
+
     def open_session(self, app, request):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        session = self.session_class()
         cookie = request.cookies.get(self.get_cookie_name(app))
-        if cookie:
-            max_age = int(app.permanent_session_lifetime.total_seconds())
-            try:
-                data, signed_at = serializer.loads(cookie, max_age=max_age,
-                                                   return_timestamp=True)
-            except BadSignature:
-                return session
-            session = self.session_class(data)
-            session.signed_at = signed_at.timestamp()
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._verified.get((app.secret_key, cookie))
+        if known is not None:
+            data, signed_at = known
+            # The signature was checked when it was remembered; its age is checked each time.
+            if 0 <= int(time.time()) - int(signed_at) <= max_age:
+                return self._session(dict(data), signed_at)
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if all(isinstance(value, IMMUTABLE_VALUES) for value in data.values()):
+            # Only flat sessions: a list or dict in one could be changed through the copy.
+            if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[(app.secret_key, cookie)] = (dict(data), signed_at.timestamp())
+        return self._session(data, signed_at.timestamp())
+
+    def _session(self, data, signed_at):
+        session = self.session_class(data)
+        session.signed_at = signed_at
         return session
 
     def should_set_cookie(self, app, session):

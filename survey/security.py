@@ -4,7 +4,7 @@ import re
 import time
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import Request, current_app, has_request_context, request
+from flask import Request, current_app, g, has_request_context, request, session
 from flask import logging as flask_logging
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
@@ -154,6 +154,15 @@ class SessionCookie(SecureCookieSessionInterface):
 
     def __init__(self):
         self._verified = {}
+        self._serializers = {}
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer, made once per key (Flask makes one, and tries it out on
+        an empty dict, twice on every request)."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
 
     def open_session(self, app, request):
         serializer = self.get_signing_serializer(app)
@@ -196,9 +205,44 @@ class SessionCookie(SecureCookieSessionInterface):
                 and (signed_at is None or time.time() - signed_at >= SESSION_REFRESH_SECONDS))
 
 
+class SignedCsrfTokens:
+    """The signed form of each session's CSRF token, made once per process.
+
+    Flask-WTF keeps a random token in the session and puts it in forms signed with a
+    time stamp, signing it again on every request. The time stamp is never checked here
+    (WTF_CSRF_TIME_LIMIT is None: the token lives as long as the session), so a token
+    signed once is as valid as one signed now; checking a posted token is unchanged.
+    """
+
+    SIZE = 4096
+
+    def __init__(self, app):
+        self.signed = {}
+        self.field = app.config["WTF_CSRF_FIELD_NAME"]
+        app.before_request(self.reuse)
+        app.after_request(self.remember)
+
+    def reuse(self):
+        raw = None if is_static_file() else session.get(self.field)
+        signed = self.signed.get(raw) if raw else None
+        if signed is not None and self.field not in g:
+            setattr(g, self.field, signed)  # where Flask-WTF's generate_csrf() looks first
+
+    def remember(self, response):
+        signed = g.get(self.field)
+        raw = session.get(self.field) if signed else None
+        if raw and raw not in self.signed:
+            if len(self.signed) >= self.SIZE:
+                self.signed.clear()
+            self.signed[raw] = signed
+        return response
+
+
 def init_security(app):
     app.request_class = RequestWithoutFiles
     app.session_interface = SessionCookie()
+    if app.config["WTF_CSRF_TIME_LIMIT"] is None:
+        SignedCsrfTokens(app)
     app.after_request(set_security_headers)
     redact_tokens_in_logs(app)
 

@@ -78,7 +78,8 @@ def item_page(code, number):
         abort(404)
     instrument = instrument_for(invitation, code)
     item = instrument.item_at(number) or abort(404)
-    form = item_form_class(item)()
+    # The page writes the CSRF token itself; a GET form need not make its own.
+    form = item_form_class(item)(meta={"csrf": False} if request.method == "GET" else None)
     from_review = request.args.get("from") == "review"
     response = response_for(invitation, code)
     stored = next((a for a in response.answers if a.item_id == item.id), None) if response else None

@@ -14,7 +14,7 @@ from ..invitations.services import InvitationError
 from ..invitations.views import start_participant_session
 from ..participants.services import find_participant
 from ..participants.state import has_answered
-from .auth import role_required
+from ..permissions import Permission, permission_required
 from .clinic import AlreadyAnswered, start_clinic_invitation
 
 bp = Blueprint("clinic", __name__, url_prefix="/staff/clinic")
@@ -31,7 +31,7 @@ class ClinicStudyIdForm(FlaskForm):
 
 
 @bp.get("/")
-@role_required("data_entry")
+@permission_required(Permission.CLINIC_HANDOVER)
 def index():
     """From the staff menu: type the study ID of the participant at the clinic (GET)."""
     form = ClinicStudyIdForm(formdata=request.args or None)
@@ -45,7 +45,7 @@ def index():
 
 
 @bp.route("/<study_id>", methods=["GET", "POST"])
-@role_required("data_entry")
+@permission_required(Permission.CLINIC_HANDOVER)
 def clinic_session(study_id):
     participant = find_participant(study_id) or abort(404)
     form = FlaskForm()

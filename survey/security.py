@@ -177,17 +177,17 @@ class SessionCookie(SecureCookieSessionInterface):
             data, signed_at = known
             # The signature was checked when it was remembered; its age is checked each time.
             if 0 <= int(time.time()) - int(signed_at) <= max_age:
-                return self._session(dict(data), signed_at)
+                return self._session(data, signed_at)  # the session is a copy of `data`
             return self.session_class()
         try:
             data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
         if all(isinstance(value, IMMUTABLE_VALUES) for value in data.values()):
-            # Only flat sessions: a list or dict in one could be changed through the copy.
+            # Only flat sessions: a list or dict in one would be shared by the copies.
             if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
                 self._verified.clear()
-            self._verified[(app.secret_key, cookie)] = (dict(data), signed_at.timestamp())
+            self._verified[(app.secret_key, cookie)] = (data, signed_at.timestamp())
         return self._session(data, signed_at.timestamp())
 
     def _session(self, data, signed_at):

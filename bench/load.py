@@ -133,10 +133,11 @@ BASE_URL = "http://127.0.0.1"
 class Server:
     """gunicorn with the documented settings, on a free port."""
 
-    def __init__(self, app_spec, workers, env=None, chdir=ROOT):
+    def __init__(self, app_spec, workers, env=None, chdir=ROOT, threads=1):
         self.port = free_port()
+        threaded = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), *threaded, "--bind",
              f"127.0.0.1:{self.port}", "--chdir", chdir, "--log-level", "warning", app_spec],
             env={**os.environ, **(env or {})}, cwd=chdir)
         for _ in range(300):
@@ -220,8 +221,8 @@ def run_database(label, url, args, workdir):
     os.makedirs(hello_dir, exist_ok=True)
     with open(os.path.join(hello_dir, "hello.py"), "w") as f:
         f.write(HELLO_APP)
-    app_server = Server("wsgi:app", args.workers, env)
-    hello_server = Server("hello:app", args.workers, chdir=hello_dir)
+    app_server = Server("wsgi:app", args.workers, env, threads=args.threads)
+    hello_server = Server("hello:app", args.workers, chdir=hello_dir, threads=args.threads)
     try:
         browsing = links[:args.participants]
         sessions = [session_of(app_server, link) for link in browsing]
@@ -233,8 +234,9 @@ def run_database(label, url, args, workdir):
                                         "action": "next"}))
                  for i, (cookie, token) in enumerate(sessions)]
         reviews = [lua_request("GET", "/q/review", cookie) for cookie, _ in sessions]
-        print(f"\n{label}: gunicorn --workers {args.workers}, {len(browsing)} participants, "
-              f"{args.duration} s a row")
+        threads = f" --threads {args.threads} (gthread)" if args.threads > 1 else " (sync)"
+        print(f"\n{label}: gunicorn --workers {args.workers}{threads}, "
+              f"{len(browsing)} participants, {args.duration} s a row")
         print(f"  {'':<12} {'clients':>3}  {'req/s':>8}  {'p50 ms':>7}  {'p95 ms':>7}  "
               f"{'p99 ms':>7}  {'ratio':>7}  {'requests':>7}")
         for level, clients in enumerate(args.clients):
@@ -292,12 +294,43 @@ def profile_item_page(workdir, pages=300):
     print(out.getvalue())
 
 
+def disk_sync_cost(workdir, commits=200):
+    """What one durable commit costs on this disk: SQLite commits one writer at a time and
+    each waits for fsync (WAL, synchronous=FULL, as the app runs it), so this bounds the
+    saves a second on SQLite whatever the CPU does. The audit anchor's fsync comes on top,
+    in the request but outside the write lock."""
+    import sqlite3
+
+    connection = sqlite3.connect(os.path.join(workdir, "sync.sqlite"), isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("CREATE TABLE t (x)")
+    started = time.perf_counter()
+    for number in range(commits):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO t VALUES (?)", (number,))
+        connection.execute("COMMIT")
+    commit_ms = (time.perf_counter() - started) / commits * 1000
+    connection.close()
+    descriptor = os.open(os.path.join(workdir, "sync.anchor"), os.O_WRONLY | os.O_CREAT, 0o600)
+    started = time.perf_counter()
+    for _ in range(commits):
+        os.write(descriptor, b"anchor line\n")
+        os.fsync(descriptor)
+    anchor_ms = (time.perf_counter() - started) / commits * 1000
+    os.close(descriptor)
+    print(f"\nDisk: one SQLite commit {commit_ms:.2f} ms (at most {1000 / commit_ms:,.0f} "
+          f"commits/s one writer at a time), one anchor append {anchor_ms:.2f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="1,10,50",
                         type=lambda s: [int(c) for c in s.split(",")])
     parser.add_argument("--duration", type=int, default=5, help="seconds a row")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads a worker (gunicorn's gthread workers when more than 1)")
     parser.add_argument("--participants", type=int, default=200,
                         help="participants the browsing rows rotate over")
     parser.add_argument("--submitters", type=int, default=300,
@@ -311,6 +344,7 @@ def main():
     try:
         if args.profile:
             profile_item_page(workdir)
+        disk_sync_cost(workdir)
         run_database("SQLite", f"sqlite:///{os.path.join(workdir, 'load.sqlite')}", args,
                      workdir)
         if args.postgres:

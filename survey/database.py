@@ -14,7 +14,7 @@ upgrades:
   writer. Only requests declared read-only get one (`read_only_get()`: the GET
   pages of the participant's questionnaire, the pages a participant reloads
   most). The database itself refuses a write in such a transaction (SQLite's
-  `PRAGMA query_only`, PostgreSQL's `SET TRANSACTION READ ONLY`), so a write
+  `PRAGMA query_only`, PostgreSQL's `BEGIN READ ONLY`), so a write
   added to such a page later fails every time in the tests, never now and
   then under load.
 
@@ -147,8 +147,14 @@ def _begin(connection):
             if queue is not None:
                 queue.leave()
             raise
-    elif read_only:
-        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    else:
+        # psycopg starts the transaction itself at the first statement; told the
+        # transaction is read-only, it sends "BEGIN READ ONLY", one round trip instead
+        # of a BEGIN and a SET TRANSACTION READ ONLY. A plain BEGIN otherwise.
+        driver_connection = connection.connection.dbapi_connection
+        wanted = True if read_only else None
+        if driver_connection.read_only != wanted:
+            driver_connection.read_only = wanted
 
 
 def read_only_get(blueprint):

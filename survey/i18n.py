@@ -1,8 +1,8 @@
 """Language choice and locale-aware formatting for everything a person reads."""
 from babel import Locale
 from babel.lists import format_list as babel_format_list
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 
 from .instruments.scoring import as_decimal, round_half_up
@@ -25,8 +25,32 @@ def select_locale():
     return request.accept_languages.best_match(LANGUAGES) or "da"
 
 
+def current_locale():
+    """The locale Flask-Babel chose for this request (or forced for an e-mail or letter).
+
+    Read where Flask-Babel keeps it once chosen: its get_locale() reaches it through
+    several context lookups, and a page asks for it dozens of times (every gettext).
+    """
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
 def current_language():
-    return str(get_locale().language)
+    return current_locale().language
+
+
+def current_translations():
+    """The catalogue of the current locale, looked up once per request and locale."""
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()  # chooses the locale; the next call finds it in `state`
+    catalogues = state.__dict__.setdefault("survey_catalogues", {})
+    key = (locale.language, locale.territory)
+    if key not in catalogues:
+        catalogues[key] = get_translations()
+    return catalogues[key]
 
 
 def localized(texts):
@@ -101,6 +125,15 @@ def init_i18n(app):
         language_names=LANGUAGE_NAMES, format_score=format_score, format_date=format_date,
         format_datetime=format_datetime, format_list=format_list, staff_time=staff_time,
         time_zone_name=time_zone_name,
+    )
+    # The templates' gettext, as Flask-Babel installs it, but finding the catalogue
+    # without its context lookups on every call (there are dozens on a page).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     # Whitespace inside {% trans %} blocks is folded, so catalogue entries stay tidy.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -4,7 +4,7 @@ import re
 import time
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import Request, current_app, has_request_context, request
+from flask import Request, current_app, g, has_request_context, request, session
 from flask import logging as flask_logging
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
@@ -128,6 +128,8 @@ class RequestWithoutFiles(Request):
         return ImmutableMultiDict()
 
 
+#: Session values that a request cannot change in place (a remembered cookie's data is copied).
+IMMUTABLE_VALUES = (str, int, float, bool, type(None))
 #: An unchanged session cookie is signed and sent again at most this often.
 SESSION_REFRESH_SECONDS = 60
 
@@ -146,21 +148,51 @@ class SessionCookie(SecureCookieSessionInterface):
     be cached.
     """
 
+    #: Verified cookies remembered per process (a participant's page sends the same cookie
+    #: until it changes or is re-signed a minute later): at most this many, then forgotten.
+    VERIFIED_CACHE_SIZE = 4096
+
+    def __init__(self):
+        self._verified = {}
+        self._serializers = {}
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer, made once per key (Flask makes one, and tries it out on
+        an empty dict, twice on every request)."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
     def open_session(self, app, request):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        session = self.session_class()
         cookie = request.cookies.get(self.get_cookie_name(app))
-        if cookie:
-            max_age = int(app.permanent_session_lifetime.total_seconds())
-            try:
-                data, signed_at = serializer.loads(cookie, max_age=max_age,
-                                                   return_timestamp=True)
-            except BadSignature:
-                return session
-            session = self.session_class(data)
-            session.signed_at = signed_at.timestamp()
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._verified.get((app.secret_key, cookie))
+        if known is not None:
+            data, signed_at = known
+            # The signature was checked when it was remembered; its age is checked each time.
+            if 0 <= int(time.time()) - int(signed_at) <= max_age:
+                return self._session(data, signed_at)  # the session is a copy of `data`
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if all(isinstance(value, IMMUTABLE_VALUES) for value in data.values()):
+            # Only flat sessions: a list or dict in one would be shared by the copies.
+            if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[(app.secret_key, cookie)] = (data, signed_at.timestamp())
+        return self._session(data, signed_at.timestamp())
+
+    def _session(self, data, signed_at):
+        session = self.session_class(data)
+        session.signed_at = signed_at
         return session
 
     def should_set_cookie(self, app, session):
@@ -173,9 +205,44 @@ class SessionCookie(SecureCookieSessionInterface):
                 and (signed_at is None or time.time() - signed_at >= SESSION_REFRESH_SECONDS))
 
 
+class SignedCsrfTokens:
+    """The signed form of each session's CSRF token, made once per process.
+
+    Flask-WTF keeps a random token in the session and puts it in forms signed with a
+    time stamp, signing it again on every request. The time stamp is never checked here
+    (WTF_CSRF_TIME_LIMIT is None: the token lives as long as the session), so a token
+    signed once is as valid as one signed now; checking a posted token is unchanged.
+    """
+
+    SIZE = 4096
+
+    def __init__(self, app):
+        self.signed = {}
+        self.field = app.config["WTF_CSRF_FIELD_NAME"]
+        app.before_request(self.reuse)
+        app.after_request(self.remember)
+
+    def reuse(self):
+        raw = None if is_static_file() else session.get(self.field)
+        signed = self.signed.get(raw) if raw else None
+        if signed is not None and self.field not in g:
+            setattr(g, self.field, signed)  # where Flask-WTF's generate_csrf() looks first
+
+    def remember(self, response):
+        signed = g.get(self.field)
+        raw = session.get(self.field) if signed else None
+        if raw and raw not in self.signed:
+            if len(self.signed) >= self.SIZE:
+                self.signed.clear()
+            self.signed[raw] = signed
+        return response
+
+
 def init_security(app):
     app.request_class = RequestWithoutFiles
     app.session_interface = SessionCookie()
+    if app.config["WTF_CSRF_TIME_LIMIT"] is None:
+        SignedCsrfTokens(app)
     app.after_request(set_security_headers)
     redact_tokens_in_logs(app)
 

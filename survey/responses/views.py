@@ -4,6 +4,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
+from ..database import in_read_only_request
 from ..errors import render_error
 from ..extensions import db
 from ..i18n import LANGUAGES, current_language
@@ -23,6 +24,7 @@ from .services import (
     save_answer,
     submit_invitation,
 )
+from .snapshot import load_invitation_view
 
 bp = Blueprint("questionnaire", __name__, url_prefix="/q")
 init_display(bp)
@@ -42,7 +44,10 @@ def load_invitation():
         return render_error("session_ended", 403)
     # One query for the invitation, its participant, responses and answers: every page
     # here reads them, and lazy loading took three more round trips.
-    invitation = db.session.get(Invitation, invitation_id, options=PAGE_LOAD)
+    if in_read_only_request():  # a page that only shows: plain rows, no ORM objects
+        invitation = load_invitation_view(invitation_id)
+    else:
+        invitation = db.session.get(Invitation, invitation_id, options=PAGE_LOAD)
     state = invitation_state(invitation) if invitation else "unknown"
     if state in ("unknown", "expired", "revoked", "closed"):
         session.clear()
@@ -73,7 +78,8 @@ def item_page(code, number):
         abort(404)
     instrument = instrument_for(invitation, code)
     item = instrument.item_at(number) or abort(404)
-    form = item_form_class(item)()
+    # The page writes the CSRF token itself; a GET form need not make its own.
+    form = item_form_class(item)(meta={"csrf": False} if request.method == "GET" else None)
     from_review = request.args.get("from") == "review"
     response = response_for(invitation, code)
     stored = next((a for a in response.answers if a.item_id == item.id), None) if response else None

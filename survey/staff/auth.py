@@ -37,7 +37,10 @@ def load_staff_user(session_id):
 
 
 def init_login(app):
-    login_manager.init_app(app)
+    # Templates get the current_user proxy, looked up only where a page uses it (Flask-Login's
+    # own context processor loads the user for every page, participants' pages too).
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     login_manager.login_view = "staff.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.session_protection = "basic"

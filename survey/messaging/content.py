@@ -101,8 +101,8 @@ def render_email(context):
     words = wording(context.template)
     values = {"words": words, "message": context, "privacy_words": privacy_words(),
               "privacy_line": privacy_line(context)}
-    return (words.subject, render_template("emails/message.txt", **values),
-            render_template("emails/message.html", **values))
+    return (words.subject, render_template("messages/email.txt", **values),
+            render_template("messages/email.html", **values))
 
 
 def privacy_line(context):

@@ -64,7 +64,7 @@ def render_letters(letters, missing, pdf_url):
     pages = []
     for letter in letters:
         with force_locale(letter.language):
-            pages.append(Markup(render_template("letters/_letter.html", letter=letter,
+            pages.append(Markup(render_template("messages/letter.html", letter=letter,
                                                 qr=qr_svg(letter.link))))
     return render_template("letters/page.html", pages=pages, missing=missing, pdf_url=pdf_url)
 

@@ -36,7 +36,7 @@ def test_every_channel_with_the_privacy_notice_matches_the_snapshot(app_ctx, tem
         subject, text, html = render_email(context)
         sms = sms_text(context)
         letter = letter_text(context)
-        page = render_template("letters/_letter.html", letter=letter, qr=qr_svg(letter.link))
+        page = render_template("messages/letter.html", letter=letter, qr=qr_svg(letter.link))
     actual = "\n".join((f"Subject: {subject}", "", text, "", "=" * 40, html, "=" * 40, sms,
                         "=" * 40, letter_fields(letter) + "=" * 40, page, ""))
     assert actual == snapshot(f"{template}.{lang}.privacy.txt", actual)

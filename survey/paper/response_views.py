@@ -11,8 +11,7 @@ from ..dashboard.labels import MODE_NAMES
 from ..extensions import db
 from ..i18n import localized, staff_time
 from ..instruments import instruments
-from ..participants.models import Participant
-from ..participants.services import find_participant
+from ..participants.models import Participant, participant_or_404
 from ..responses.models import Response
 from ..signatures.actions import signed_correction, signed_duplicate_decision
 from ..signatures.meanings import MEANINGS
@@ -23,10 +22,6 @@ from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answe
 
 #: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
 PAPER_ENTRY, DUPLICATE_DECISION, CORRECTION = "paper entry", "duplicate decision", "correction"
-
-
-def participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
 
 
 def seen(participant, purpose=PAPER_ENTRY):

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..i18n import localized
-from ..participants.services import find_participant
+from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
 from ..responses.models import Response
 from ..signatures.actions import signed_resolution, signed_visual_check
@@ -36,7 +36,7 @@ from .forms import (
 )
 from .models import PaperForm
 from .readings import FormNotWaiting, PaperEntryError, SameStaffMember, differences, reading_of
-from .response_views import participant_or_404, seen
+from .response_views import seen
 from .services import (
     awaiting_second_entry,
     form_instrument,

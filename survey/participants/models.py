@@ -1,10 +1,10 @@
+from flask import abort
 from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import validates
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, now_utc
 
-LANGUAGES = ("da", "en")
 STATUSES = ("active", "withdrawn", "deceased")
 
 
@@ -63,3 +63,15 @@ class Participant(db.Model):
 
     def __repr__(self):
         return f"<Participant {self.study_id}>"
+
+
+def find_participant(study_id):
+    """The participant with this study ID in any case ('p100' finds 'P100'), or None."""
+    return db.session.execute(
+        db.select(Participant).where(Participant.study_id == canonical_study_id(study_id))
+    ).scalar_one_or_none()
+
+
+def participant_or_404(study_id):
+    """The participant a staff page's URL names, or 404 Not Found."""
+    return find_participant(study_id) or abort(404)

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_change
+from ..codes import LANGUAGES
 from ..email_address import normalise_email
 from ..extensions import db
 from ..invitations.services import InvitationError, create_invitation, open_invitations
 from ..timeutil import now_utc, study_today
-from .models import LANGUAGES, Participant, canonical_study_id
+from .models import Participant, canonical_study_id, find_participant
 from .state import CHANNELS, default_channel, has_address, open_web_links
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -81,13 +82,6 @@ def add_participant(study_id, language, email=None, phone=None, channel=None):
     db.session.add(participant)
     db.session.flush()
     return participant
-
-
-def find_participant(study_id):
-    """The participant with this study ID in any case ('p100' finds 'P100'), or None."""
-    return db.session.execute(
-        db.select(Participant).where(Participant.study_id == canonical_study_id(study_id))
-    ).scalar_one_or_none()
 
 
 def get_participant(study_id):

@@ -5,7 +5,7 @@ when, which page), so a participant's GDPR access request can be answered.
 """
 from collections import namedtuple
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
@@ -29,8 +29,7 @@ from ..invitations.services import invitation_state
 from ..responses.models import Response
 from ..staff.auth import role_required
 from ..timeutil import now_utc
-from .models import Participant
-from .services import find_participant
+from .models import Participant, participant_or_404
 from .state import has_answered, participant_state
 
 bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
@@ -43,10 +42,6 @@ ResponseView = namedtuple("ResponseView", "response title items scores")
 #: None, and id (for the notes and requested changes beside the answer).
 ItemView = namedtuple("ItemView", "number text answer item_id")
 ScoreView = namedtuple("ScoreView", "label score")
-
-
-def get_participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
 
 
 def response_counts(participant_ids):
@@ -106,7 +101,7 @@ def participant_responses(participant):
 @bp.get("/<study_id>")
 @role_required("data_entry")
 def detail(study_id):
-    participant = get_participant_or_404(study_id)
+    participant = participant_or_404(study_id)
     responses = participant_responses(participant)
     coordinator = current_user.has_role("coordinator")
     records = audit_history(participant_id=participant.id) if coordinator else []
@@ -130,7 +125,7 @@ def detail(study_id):
 @role_required("coordinator")
 def access_report(study_id):
     """Who on the study team looked at this participant's data, when, and on which page."""
-    participant = get_participant_or_404(study_id)
+    participant = participant_or_404(study_id)
     return render_template("participants/access_report.html", participant=participant,
                            records=access_history(participant.id))
 
@@ -138,7 +133,7 @@ def access_report(study_id):
 @bp.get("/<study_id>/access.csv")
 @role_required("coordinator")
 def access_report_csv(study_id):
-    participant = get_participant_or_404(study_id)
+    participant = participant_or_404(study_id)
     records = access_history(participant.id)
     download = csv_download(
         lambda stream, delimiter: write_access_csv(stream, participant.study_id, records,

@@ -1,5 +1,5 @@
 """Starting a clinic hand-over session from the staff pages."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -12,7 +12,7 @@ from ..dashboard.labels import STATUS_NAMES
 from ..extensions import db
 from ..invitations.services import InvitationError
 from ..invitations.views import start_participant_session
-from ..participants.services import find_participant
+from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
 from .auth import role_required
 from .clinic import AlreadyAnswered, start_clinic_invitation
@@ -47,7 +47,7 @@ def index():
 @bp.route("/<study_id>", methods=["GET", "POST"])
 @role_required("data_entry")
 def clinic_session(study_id):
-    participant = find_participant(study_id) or abort(404)
+    participant = participant_or_404(study_id)
     form = FlaskForm()
     answered = has_answered(participant)
     if not form.validate_on_submit():

@@ -13,9 +13,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..i18n import format_score, localized, staff_time
 from ..instruments import instruments
+from ..labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..signatures.meanings import MEANINGS
 from ..staff.account_forms import ROLE_CHOICES
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import aliased
 from ..charts import Point, Series, histogram, line_chart, score_bins
 from ..extensions import db
 from ..invitations.models import Invitation
+from ..labels import MODE_NAMES
 from ..paper.models import PaperEntry, PaperForm
 from ..responses.models import Response, Score
-from .labels import MODE_NAMES
 
 MODES = ("web", "clinic", "paper")
 #: The scores whose spread the page shows: (instrument, score id, chart title).

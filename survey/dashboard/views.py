@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from ..audit.services import record_access_to_many
 from ..extensions import db
+from ..labels import dashboard_names
 from ..staff.auth import role_required
 from ..timeutil import now_utc
 from . import action_views
 from .charts import round_charts
 from .counts import current_counts
-from .labels import dashboard_names
 from .queries import (
     CHANNELS,
     SORT_COLUMNS,

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record_access
-from ..dashboard.labels import MODE_NAMES
 from ..extensions import db
 from ..i18n import localized, staff_time
 from ..instruments import instruments
+from ..labels import MODE_NAMES
 from ..participants.models import Participant, participant_or_404
 from ..responses.models import Response
 from ..signatures.actions import signed_correction, signed_duplicate_decision

@@ -8,7 +8,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..audit.services import staff_actor
-from ..dashboard.labels import CHANNEL_NAMES
+from ..labels import CHANNEL_NAMES
 from .contacts import CONTACT_FIELDS, correct_contact, erase_contact, normalised_contact
 from .forms import ReasonForm
 from .services import ParticipantActionError

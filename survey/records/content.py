@@ -23,10 +23,10 @@ from ..audit.labels import (
     readable_records,
 )
 from ..audit.services import access_history, audit_history
-from ..dashboard.labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, current_language, format_score, localized, staff_time
 from ..instruments import InstrumentDefinitionError, instruments
+from ..labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
 from ..paper.models import PaperForm
 from ..participants.views import participant_responses
 from ..provenance import package_version, software_commit

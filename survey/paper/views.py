@@ -24,6 +24,7 @@ from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from ..staff.auth import role_required
 from ..timeutil import study_today
+from ..user_errors import show_user_error
 from . import response_views
 from .duplicates import pending_duplicate_groups
 from .forms import (
@@ -107,7 +108,7 @@ def entry(study_id, code):
                                status_reason=form.status_reason.data)
         except (SameStaffMember, FormNotWaiting) as error:
             db.session.rollback()
-            flash(error.message, "error")
+            show_user_error(error)
             status = 409
         else:
             db.session.commit()
@@ -174,7 +175,7 @@ def settle(form, action):
         action()
     except PaperEntryError as error:
         db.session.rollback()
-        form.reason.errors.append(error.message)
+        show_user_error(error, form, field="reason")
         return 409 if isinstance(error, SameStaffMember) else 422
     db.session.commit()
     return None

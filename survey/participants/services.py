@@ -13,6 +13,7 @@ from ..email_address import normalise_email
 from ..extensions import db
 from ..invitations.services import InvitationError, create_invitation, open_invitations
 from ..timeutil import now_utc, study_today
+from ..user_errors import UserError
 from .models import Participant, canonical_study_id, find_participant
 from .state import CHANNELS, default_channel, has_address, open_web_links
 
@@ -98,12 +99,8 @@ def get_participant(study_id):
 # changed field with the old and the new value and the reason; the caller commits.
 
 
-class ParticipantActionError(ParticipantError):
+class ParticipantActionError(UserError, ParticipantError):
     """An action that cannot be done; str() says why to a developer, `.message` to a person."""
-
-    def __init__(self, detail, message):
-        super().__init__(detail)
-        self.message = message
 
 
 #: Statuses an action can set (active is where everyone starts).

@@ -16,6 +16,7 @@ from ..audit.models import AuditRecord
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
 from ..timeutil import now_utc
+from ..user_errors import UserError
 from .models import SCHEDULE_ID, ReminderSchedule
 from .policy import ReminderPolicyError, current_policy, parse_days, parse_hours
 
@@ -33,12 +34,15 @@ DAYS_PROBLEMS = {
 }
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """Typed values that cannot be the schedule; `errors` maps each form field to a message."""
 
     def __init__(self, errors):
         super().__init__(f"reminder schedule refused: {', '.join(sorted(errors))}")
         self.errors = errors
+
+    def field_messages(self):
+        return self.errors
 
 
 class Schedule(namedtuple("Schedule", "days start_hour end_hour")):

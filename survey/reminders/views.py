@@ -14,6 +14,7 @@ from ..extensions import db
 from ..i18n import time_zone_name
 from ..participants.actions import ReasonForm
 from ..staff.auth import role_required
+from ..user_errors import show_user_error
 from .policy import current_policy, saved_schedule
 from .schedule import (
     MAX_REMINDERS,
@@ -37,9 +38,7 @@ class ScheduleForm(ReasonForm):
         try:
             parse_schedule(self.days.data, self.start_hour.data, self.end_hour.data)
         except ScheduleError as error:
-            for name, message in error.errors.items():
-                self[name].errors.append(message)
-            return False
+            return show_user_error(error, self)
         return valid
 
 

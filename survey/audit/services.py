@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..csv_export import csv_writer
 from ..extensions import db
+from ..labels import code_word
 from ..participants.models import Participant
 from ..staff.models import StaffUser
 from ..timeutil import now_utc
 from .chain import GENESIS_HASH, anchor_after_commit, forget_head, note_head, sign
-from .labels import actor_name, code_word, readable_records
+from .labels import actor_name, readable_records
 from .models import AccessRecord, AuditRecord
 
 CHAIN_LOCK_KEY = 7_412_001  # any constant; names the advisory lock of the audit chain

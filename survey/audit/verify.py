@@ -15,10 +15,10 @@ from flask_babel import ngettext
 
 from ..extensions import db
 from ..instruments.scoring import decimal_text, legacy_float_score
+from ..labels import ENTITY_NAMES, label
 from ..responses.models import Answer, Score
 from ..signatures.services import signature_problems
 from .chain import GENESIS_HASH, configured_keys, latest_anchor, plain_hash, record_mac
-from .labels import ENTITY_NAMES, label
 from .models import AuditRecord
 
 

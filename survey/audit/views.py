@@ -12,12 +12,13 @@ from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from ..extensions import db
+from ..labels import code_word
 from ..participants.services import find_participant
 from ..responses.models import Response as SurveyResponse
 from ..signatures.services import signature_intact, signatures_of_response
 from ..staff.auth import role_required
 from ..timeutil import now_utc
-from .labels import actor_name, code_word, readable_records, record_name
+from .labels import actor_name, readable_records, record_name
 from .services import (
     actor_emails,
     audit_history,

@@ -20,7 +20,7 @@ from ..staff.auth import role_required
 from .duplicates import duplicate_group, pending_duplicate_groups
 from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
 
-#: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
+#: Why these screens show a participant's data (survey/labels.py PURPOSE_NAMES has the words).
 PAPER_ENTRY, DUPLICATE_DECISION, CORRECTION = "paper entry", "duplicate decision", "correction"
 
 

@@ -2,10 +2,9 @@ from flask import abort
 from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import validates
 
+from ..codes import STATUSES  # noqa: F401 (read from here by the exports and the CLI)
 from ..extensions import db
 from ..timeutil import UTCDateTime, now_utc
-
-STATUSES = ("active", "withdrawn", "deceased")
 
 
 def canonical_study_id(study_id):

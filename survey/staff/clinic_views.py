@@ -7,11 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
-from ..audit.labels import label
 from ..extensions import db
 from ..invitations.services import InvitationError
 from ..invitations.views import start_participant_session
-from ..labels import STATUS_NAMES
+from ..labels import STATUS_NAMES, label
 from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
 from .auth import role_required

@@ -1,5 +1,6 @@
-"""Small rules written once (issue 12): the languages, the scoring methods, the versioned
-static-file URL and the participant lookup that answers 404 each have one home."""
+"""Small rules written once (issue 12): the languages and the other stored codes, the scoring
+methods, the versioned static-file URL and the participant lookup that answers 404 each have
+one home."""
 import ast
 import hashlib
 from pathlib import Path
@@ -36,6 +37,12 @@ def definitions(name):
 
 @pytest.mark.parametrize("name, home", [
     ("LANGUAGES", ["codes.py"]),
+    ("STATUSES", ["codes.py"]),
+    ("CHANNELS", ["codes.py"]),
+    ("PURPOSES", ["codes.py"]),
+    ("STATES", ["codes.py"]),
+    ("ANSWER_STATES", ["codes.py"]),
+    ("DUPLICATE_STATES", ["codes.py"]),
     ("SCORE_METHODS", ["instruments/scoring.py"]),
 ])
 def test_each_constant_is_assigned_in_one_module(name, home):

@@ -2,16 +2,20 @@
 
 Every staff page a participant's study ID opens, and every staff page without arguments,
 is read in Danish for a round with a participant in every state (tests/dashboard/conftest.py)
-and with messages, paper forms and audit records behind them; the visible text must carry
-the codes' words (survey/labels.py), never the codes themselves.
+and with messages, paper forms and audit records behind them, and so is each participant's
+certified copy (both variants); the text must carry the codes' words (survey/labels.py),
+never the codes themselves.
 """
 import re
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale
 
 from survey import codes, labels
 from survey.extensions import db
+from survey.participants.services import get_participant
+from survey.records.content import VARIANTS, certified_record
 from survey.timeutil import now_utc
 
 from .conftest import build_round
@@ -87,6 +91,35 @@ def test_no_staff_page_shows_a_raw_code(app, danish_coordinator):
         if found:
             leaks[url] = sorted(found)
     assert leaks == {}
+
+
+def strings(value):
+    """Every string inside nested tuples, lists and dicts (a certified copy's Record)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (tuple, list)):
+        return [text for part in value for text in strings(part)]
+    return []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_no_certified_copy_shows_a_raw_code(app_ctx, variant):
+    """The certified copy (a PDF for the study team or for the participant's access request)."""
+    study_ids = sorted(build_round(now_utc()))
+    db.session.commit()
+    leaks, texts = {}, []
+    with force_locale("da"):
+        for study_id in study_ids:
+            text = "\n".join(strings(certified_record(get_participant(study_id), variant)))
+            texts.append(text)
+            found = set(RAW_CODE.findall(text))
+            if found:
+                leaks[study_id] = sorted(found)
+        withdrawn = str(labels.STATUS_NAMES["withdrawn"])
+    assert leaks == {}
+    assert any(withdrawn in text for text in texts), "the copies name statuses in words"
 
 
 @pytest.mark.parametrize("text, found", [

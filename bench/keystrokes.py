@@ -17,16 +17,10 @@ sheet, to show the next sheet of the same batch.
 It only prints figures: the exit status is 0 whatever they are.
 Needs the test extras (`pip install -e '.[test]'`) for Playwright.
 """
-import os
 import re
-import shutil
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from tests.external import find_chromium  # noqa: E402 (the repository root, just added)
-from tests.live_server import CHROMIUM_ARGS, LiveServer  # noqa: E402
+from served import chromium_missing, served_with_chromium  # the bench's own helpers
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
 SHEETS = {"xq": ["3", "5", "0", "10", "7", "8", "2", "4"],
@@ -111,45 +105,32 @@ def fits(page):
 
 
 def main():
-    chromium = find_chromium()
-    if chromium is None:
-        print("Chromium not found: install the Debian package chromium. Nothing measured.")
+    if chromium_missing():
         return 0
-    from playwright.sync_api import sync_playwright
-
     from survey.extensions import db
     from survey.participants.services import add_participant
     from survey.timeutil import study_today
     from tests.browser.paper_helpers import add_staff, log_in_by_keyboard
 
-    workdir = tempfile.mkdtemp(prefix="survey-keystrokes-")
     rows = []
-    try:
-        with LiveServer(os.path.join(workdir, "bench.sqlite")) as server, \
-                sync_playwright() as playwright:
-            with server.app.app_context():
-                for study_id in ("K001", "K002", "K003"):
-                    add_participant(study_id, "da")
-                clerk = add_staff("clerk@example.dk").email
-                db.session.commit()
-                received = study_today().strftime("%d.%m.%Y")
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_context(**DESKTOP).new_page()
-                log_in_by_keyboard(page, server.url, clerk)
-                page.goto(server.url + "/staff/paper/")
-                for label, study_id, code in (("XQ, first sheet", "K001", "xq"),
-                                              ("VAS", "K001", "vas"),
-                                              ("XQ, next sheet", "K002", "xq")):
-                    keys = CountingKeyboard(page)
-                    key_in_sheet(page, keys, study_id, code, received)
-                    rows.append((label, keys.presses))
-                page.goto(server.url + "/staff/paper/participants/K003/xq")
-                whole = fits(page)
-            finally:
-                browser.close()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with served_with_chromium("keystrokes") as (server, browser):
+        with server.app.app_context():
+            for study_id in ("K001", "K002", "K003"):
+                add_participant(study_id, "da")
+            clerk = add_staff("clerk@example.dk").email
+            db.session.commit()
+            received = study_today().strftime("%d.%m.%Y")
+        page = browser.new_context(**DESKTOP).new_page()
+        log_in_by_keyboard(page, server.url, clerk)
+        page.goto(server.url + "/staff/paper/")
+        for label, study_id, code in (("XQ, first sheet", "K001", "xq"),
+                                      ("VAS", "K001", "vas"),
+                                      ("XQ, next sheet", "K002", "xq")):
+            keys = CountingKeyboard(page)
+            key_in_sheet(page, keys, study_id, code, received)
+            rows.append((label, keys.presses))
+        page.goto(server.url + "/staff/paper/participants/K003/xq")
+        whole = fits(page)
 
     print("Key presses for one paper sheet (study ID of 4 characters, received today, "
           "no date on the sheet, no remarks), from the study-ID field back to it:\n")

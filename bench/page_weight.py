@@ -18,16 +18,10 @@ It only prints figures: the exit status is 0 whatever they are. The dev server
 sends pages uncompressed; behind a compressing proxy they are smaller still.
 Needs the test extras (`pip install -e '.[test]'`) for Playwright.
 """
-import os
-import shutil
 import sys
-import tempfile
 from urllib.parse import urlsplit
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from tests.external import find_chromium  # noqa: E402 (the repository root, just added)
-from tests.live_server import CHROMIUM_ARGS, LiveServer  # noqa: E402
+from served import chromium_missing, served_with_chromium  # the bench's own helpers
 
 BUDGET_BYTES = 15 * 1024
 BUDGET_REQUESTS = 3
@@ -82,50 +76,34 @@ def walk_through(page, server_url):
 
 
 def main():
-    chromium = find_chromium()
-    if chromium is None:
-        print("Chromium not found: install the Debian package chromium. Nothing measured.")
+    if chromium_missing():
         return 0
-    from playwright.sync_api import sync_playwright
-
-    workdir = tempfile.mkdtemp(prefix="survey-page-weight-")
     results = []
-    try:
-        with LiveServer(os.path.join(workdir, "bench.sqlite")) as server, \
-                sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            try:
-                _, link = server.invite()
-                origin = server.url
-                # The participant's own browser, which makes the session the pages need.
-                driver = browser.new_context(**PHONE)
-                page = driver.new_page()
-                page.goto(link)
+    with served_with_chromium("page-weight") as (server, browser):
+        _, link = server.invite()
+        origin = server.url
+        # The participant's own browser, which makes the session the pages need.
+        driver = browser.new_context(**PHONE)
+        page = driver.new_page()
+        page.goto(link)
 
-                def state():
-                    return driver.storage_state()
+        def state():
+            return driver.storage_state()
 
-                results.append(("welcome (link + redirects)", measure(browser, link, origin)))
-                results.append(("XQ item", measure(browser, origin + "/q/xq/1", origin,
-                                                   state())))
-                results.append(("VAS item", measure(browser, origin + "/q/vas/1", origin,
-                                                    state())))
-                results.append(("next XQ item (warm cache)", measure(
-                    browser, origin + "/q/xq/2", origin, state(), after=origin + "/q/xq/1")))
-                walk_through(page, origin)
-                results.append(("review", measure(browser, origin + "/q/review", origin,
-                                                  state())))
-                with page.expect_navigation():
-                    page.locator("form[action$='/q/submit'] button").click()
-                assert page.url.endswith("/q/done"), page.url
-                results.append(("done", measure(browser, origin + "/q/done", origin, state())))
-                bad_link = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
-                results.append(("invalid link (404)", measure(browser, bad_link, origin)))
-                driver.close()
-            finally:
-                browser.close()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        results.append(("welcome (link + redirects)", measure(browser, link, origin)))
+        results.append(("XQ item", measure(browser, origin + "/q/xq/1", origin, state())))
+        results.append(("VAS item", measure(browser, origin + "/q/vas/1", origin, state())))
+        results.append(("next XQ item (warm cache)", measure(
+            browser, origin + "/q/xq/2", origin, state(), after=origin + "/q/xq/1")))
+        walk_through(page, origin)
+        results.append(("review", measure(browser, origin + "/q/review", origin, state())))
+        with page.expect_navigation():
+            page.locator("form[action$='/q/submit'] button").click()
+        assert page.url.endswith("/q/done"), page.url
+        results.append(("done", measure(browser, origin + "/q/done", origin, state())))
+        bad_link = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+        results.append(("invalid link (404)", measure(browser, bad_link, origin)))
+        driver.close()
 
     print(f"Budget per page: at most {BUDGET_BYTES} bytes received, at most {BUDGET_REQUESTS} "
           "requests besides redirects, no third-party requests. Cold cache, uncompressed dev "

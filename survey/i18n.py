@@ -100,6 +100,7 @@ def init_i18n(app):
         localized=localized, current_language=current_language, other_language=other_language,
         language_names=LANGUAGE_NAMES, format_score=format_score, format_date=format_date,
         format_datetime=format_datetime, format_list=format_list, staff_time=staff_time,
+        time_zone_name=time_zone_name,
     )
     # Whitespace inside {% trans %} blocks is folded, so catalogue entries stay tidy.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -163,24 +163,27 @@ def study_ids_by_participant(participant_ids):
     return dict(rows.all())
 
 
-def staff_emails(user_ids):
-    """{staff user id: e-mail address}, to show people rather than numbers."""
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(ids)))
-    return dict(rows.all())
-
-
-def staff_people(user_ids):
-    """{staff user id: "Full Name <e-mail>"} (the e-mail alone where no name is kept yet),
-    so an exported trail names people, not account numbers."""
+def staff_accounts(user_ids):
+    """{staff user id: (full name or None, e-mail)}: the one lookup behind staff_emails and
+    staff_people, to show people rather than account numbers."""
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
     rows = db.session.execute(db.select(StaffUser.id, StaffUser.full_name, StaffUser.email)
                               .where(StaffUser.id.in_(ids)))
-    return {i: f"{name} <{email}>" if name else email for i, name, email in rows.all()}
+    return {i: (name, email) for i, name, email in rows.all()}
+
+
+def staff_emails(user_ids):
+    """{staff user id: e-mail address}."""
+    return {i: email for i, (_name, email) in staff_accounts(user_ids).items()}
+
+
+def staff_people(user_ids):
+    """{staff user id: "Full Name <e-mail>"} (the e-mail alone where no name is kept yet),
+    so an exported trail names people, not account numbers."""
+    return {i: f"{name} <{email}>" if name else email
+            for i, (name, email) in staff_accounts(user_ids).items()}
 
 
 def _staff_id(actor):

@@ -14,9 +14,9 @@ from flask_login import current_user
 from ..extensions import db
 from ..labels import code_word
 from ..participants.services import find_participant
+from ..permissions import Permission, permission_required
 from ..responses.models import Response as SurveyResponse
 from ..signatures.services import signature_intact, signatures_of_response
-from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .labels import actor_name, readable_records, record_name
 from .services import (
@@ -70,7 +70,7 @@ def csv_download(write, filename):
 
 
 @bp.get("/")
-@role_required("coordinator")
+@permission_required(Permission.VIEW_AUDIT)
 def verify_page():
     report = verify_trail()
     return render_template("audit/verify.html", checked=report.checked,
@@ -78,7 +78,7 @@ def verify_page():
 
 
 @bp.get("/responses/<int:response_id>")
-@role_required("coordinator")
+@permission_required(Permission.VIEW_AUDIT)
 def response_trail(response_id):
     response = db.get_or_404(SurveyResponse, response_id)
     records = audit_history(response_id=response.id)
@@ -91,7 +91,7 @@ def response_trail(response_id):
 
 
 @bp.get("/export.csv")
-@role_required("coordinator")
+@permission_required(Permission.VIEW_AUDIT)
 def export_csv():
     """The whole trail, or with ?participant=STUDY_ID one participant's records."""
     study_id = request.args.get("participant", "").strip()

@@ -17,9 +17,9 @@ from ..participants.actions import ACTIONS
 from ..participants.models import participant_or_404
 from ..participants.services import ParticipantActionError
 from ..participants.state import CHANNELS, has_address, open_web_links
+from ..permissions import Permission, permission_required
 from ..reminders.policy import current_policy
 from ..reminders.services import due_reminders
-from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .queries import page_rows
 from .reminders import next_reminders
@@ -41,7 +41,7 @@ def _seen(participant):
     db.session.commit()
 
 
-@role_required("coordinator")
+@permission_required(Permission.FOLLOW_UP)
 def follow_up(study_id):
     participant = participant_or_404(study_id)
     now = now_utc()
@@ -56,7 +56,7 @@ def follow_up(study_id):
     return page
 
 
-@role_required("coordinator")
+@permission_required(Permission.FOLLOW_UP)
 def confirm(study_id, action):
     action = ACTIONS.get(action) or abort(404)
     participant = participant_or_404(study_id)
@@ -89,7 +89,7 @@ def confirm(study_id, action):
     return page, 422
 
 
-@role_required("coordinator")
+@permission_required(Permission.FOLLOW_UP)
 def reminder_preview():
     """Who would get which reminder if the reminder run ran now (nothing is sent)."""
     now = now_utc()

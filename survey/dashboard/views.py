@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..audit.services import record_access_to_many
 from ..extensions import db
 from ..labels import dashboard_names
-from ..staff.auth import role_required
+from ..permissions import Permission, permission_required
 from ..timeutil import now_utc
 from . import action_views
 from .charts import round_charts
@@ -74,7 +74,7 @@ class ListArgs:
 
 
 @bp.get("/")
-@role_required("coordinator")
+@permission_required(Permission.FOLLOW_UP)
 def index():
     args = ListArgs.from_request(request.args)
     now = now_utc()

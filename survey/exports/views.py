@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..audit.services import record_access_to_many, staff_actor
 from ..extensions import db
 from ..instruments import instruments
-from ..staff.auth import role_required
+from ..permissions import Permission, permission_required
 from .columns import ordered_instruments
 from .forms import ExportForm
 from .records import ExportFilter
@@ -26,7 +26,7 @@ def export_form():
 
 
 @bp.get("/")
-@role_required("coordinator")
+@permission_required(Permission.EXPORT_DATA)
 def index():
     return render_template("exports/index.html", form=export_form())
 
@@ -38,7 +38,7 @@ def filter_of(form):
 
 
 @bp.post("/")
-@role_required("coordinator")
+@permission_required(Permission.EXPORT_DATA)
 def download():
     form = export_form()
     if not form.validate():

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..invitations.short_codes import printed_code
 from ..participants.models import Participant, participant_or_404
 from ..participants.state import open_web_links
-from ..staff.auth import role_required
+from ..permissions import Permission, permission_required
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for
 from .letters import letter_text, letters_pdf, qr_svg
@@ -73,21 +73,21 @@ def pdf_response(letters, name):
 
 
 @bp.get("/")
-@role_required("coordinator")
+@permission_required(Permission.PRINT_LETTERS)
 def batch():
     letters, missing = letters_for(chosen_participants(), chosen_template())
     return render_letters(letters, missing, url_for(".batch_pdf", **request.args.to_dict(False)))
 
 
 @bp.get("/pdf")
-@role_required("coordinator")
+@permission_required(Permission.PRINT_LETTERS)
 def batch_pdf():
     letters, _ = letters_for(chosen_participants(), chosen_template())
     return pdf_response(letters, "letters.pdf")
 
 
 @bp.get("/participant/<study_id>")
-@role_required("coordinator")
+@permission_required(Permission.PRINT_LETTERS)
 def single(study_id):
     letters, missing = letters_for([participant_or_404(study_id)], chosen_template())
     return render_letters(letters, missing, url_for(".single_pdf", study_id=study_id,
@@ -95,7 +95,7 @@ def single(study_id):
 
 
 @bp.get("/participant/<study_id>/pdf")
-@role_required("coordinator")
+@permission_required(Permission.PRINT_LETTERS)
 def single_pdf(study_id):
     letters, _ = letters_for([participant_or_404(study_id)], chosen_template())
     return pdf_response(letters, f"letter-{study_id}.pdf")

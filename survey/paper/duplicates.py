@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_change, staff_actor
 from ..extensions import db
+from ..permissions import Permission, can
 from ..responses.models import Response
 from ..timeutil import now_utc
 from .readings import ReasonRequired
@@ -40,7 +41,7 @@ def decide_duplicate(counting, user, reason, now=None):
     responses to the same instrument do not count. Each change is audited with the reason."""
     now = now or now_utc()
     reason = (reason or "").strip()
-    if not user.has_role("coordinator"):
+    if not can(user, Permission.DECIDE_DUPLICATES):
         raise PermissionError(f"{user!r} may not decide between duplicates")
     if not reason:
         raise ReasonRequired("deciding needs a reason", _l("Give a reason for the decision."))

@@ -12,11 +12,11 @@ from ..i18n import localized, staff_time
 from ..instruments import instruments
 from ..labels import MODE_NAMES
 from ..participants.models import Participant, participant_or_404
+from ..permissions import Permission, permission_required
 from ..responses.models import Response
 from ..signatures.actions import signed_correction, signed_duplicate_decision
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
-from ..staff.auth import role_required
 from .duplicates import duplicate_group, pending_duplicate_groups
 from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
 
@@ -36,14 +36,14 @@ def response_label(response):
              id=response.id)
 
 
-@role_required("coordinator")
+@permission_required(Permission.DECIDE_DUPLICATES)
 def duplicates():
     groups = [(db.session.get(Participant, participant_id), instruments().current(code))
               for participant_id, code in pending_duplicate_groups()]
     return render_template("paper/duplicates.html", groups=groups)
 
 
-@role_required("coordinator")
+@permission_required(Permission.DECIDE_DUPLICATES)
 @name_required
 def decide(study_id, code):
     participant = participant_or_404(study_id)
@@ -72,7 +72,7 @@ def decide(study_id, code):
                            answers=[{a.item_id: a for a in r.answers} for r in group]), status
 
 
-@role_required("coordinator")
+@permission_required(Permission.CORRECT_ANSWERS)
 @name_required
 def correct(response_id):
     """Correct one or more answers of a verified paper response, with a reason."""

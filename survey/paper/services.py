@@ -19,6 +19,7 @@ from ..audit.services import answer_text, record_change, staff_actor
 from ..extensions import db
 from ..instruments import instruments
 from ..participants.models import Participant
+from ..permissions import Permission, can
 from ..provenance import stamp
 from ..responses.models import Answer, Response
 from ..responses.services import flag_duplicates, store_scores
@@ -217,7 +218,7 @@ def resolve_discrepancy(form, reading, user, reason, now=None):
     if form.status != "discrepancy":
         raise FormNotWaiting(f"form {form.id} is {form.status}, not discrepancy",
                              _l("This form has no differences waiting to be resolved."))
-    if not user.has_role("coordinator"):
+    if not can(user, Permission.RESOLVE_DIFFERENCES):
         raise PermissionError(f"{user!r} may not resolve discrepancies")
     if keyed_by(form, user):  # independent adjudication: never one's own reading
         raise SameStaffMember(

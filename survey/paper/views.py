@@ -18,11 +18,11 @@ from ..extensions import db
 from ..i18n import localized
 from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
+from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
 from ..signatures.actions import signed_resolution, signed_visual_check
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
-from ..staff.auth import role_required
 from ..timeutil import study_today
 from ..user_errors import show_user_error
 from . import response_views
@@ -66,7 +66,7 @@ def paper_form_or_404(form_id):
 
 
 @bp.get("/")
-@role_required("data_entry")
+@permission_required(Permission.KEY_PAPER)
 def index():
     form = FindParticipantForm(formdata=request.args or None)
     form.set_instruments(paper_instruments())
@@ -79,7 +79,8 @@ def index():
                                     code=form.instrument.data))
         form.study_id.errors.append(_("No participant has this study ID. Check the ID on the "
                                       "paper form."))
-    duplicates = pending_duplicate_groups() if current_user.has_role("coordinator") else []
+    may_decide = can(current_user, Permission.DECIDE_DUPLICATES)
+    duplicates = pending_duplicate_groups() if may_decide else []
     return render_template(
         "paper/index.html", form=form, awaiting_second=forms_with_status("awaiting_second_entry"),
         awaiting_check=forms_with_status("awaiting_verification"),
@@ -89,7 +90,7 @@ def index():
 
 
 @bp.route("/participants/<study_id>/<code>", methods=["GET", "POST"])
-@role_required("data_entry")
+@permission_required(Permission.KEY_PAPER)
 def entry(study_id, code):
     participant = participant_or_404(study_id)
     if code not in current_app.config["SURVEY_INSTRUMENTS"]:
@@ -182,7 +183,7 @@ def settle(form, action):
 
 
 @bp.route("/forms/<int:form_id>/check", methods=["GET", "POST"])
-@role_required("data_entry")
+@permission_required(Permission.VERIFY_PAPER)
 @name_required
 def check(form_id):
     """Visual verification: a second person compares the single entry with the paper."""
@@ -215,7 +216,7 @@ def check(form_id):
 
 
 @bp.route("/forms/<int:form_id>/resolve", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(Permission.RESOLVE_DIFFERENCES)
 @name_required
 def resolve(form_id):
     """The coordinator decides every difference between the two entries, with the paper."""

@@ -26,8 +26,8 @@ from ..extensions import db
 from ..i18n import localized
 from ..instruments import InstrumentDefinitionError, instruments
 from ..invitations.services import invitation_state
+from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
-from ..staff.auth import role_required
 from ..timeutil import now_utc
 from .models import Participant, participant_or_404
 from .state import has_answered, participant_state
@@ -54,7 +54,7 @@ def response_counts(participant_ids):
 
 
 @bp.get("/")
-@role_required("data_entry")
+@permission_required(Permission.VIEW_PARTICIPANTS)
 def index():
     study_id = request.args.get("study_id", "").strip()
     query = (db.select(Participant).order_by(Participant.study_id)
@@ -99,20 +99,19 @@ def participant_responses(participant):
 
 
 @bp.get("/<study_id>")
-@role_required("data_entry")
+@permission_required(Permission.VIEW_PARTICIPANTS)
 def detail(study_id):
     participant = participant_or_404(study_id)
     responses = participant_responses(participant)
-    coordinator = current_user.has_role("coordinator")
-    records = audit_history(participant_id=participant.id) if coordinator else []
+    may_see_audit = can(current_user, Permission.VIEW_AUDIT)
+    records = audit_history(participant_id=participant.id) if may_see_audit else []
     started_by = staff_emails([r.started_by_id for r in responses]
                               + [i.started_by_id for i in participant.invitations])
     page = render_template(
         "participants/detail.html", participant=participant,
         responses=[describe_response(r) for r in responses], started_by=started_by,
         states={i.id: invitation_state(i) for i in participant.invitations},
-        show_contact=coordinator, show_audit=coordinator, records=records,
-        actors=actor_emails(records),
+        records=records, actors=actor_emails(records),
         # The clinic refuses a hand-over to someone who has answered: offer none.
         clinic_hand_over=participant.status == "active" and not has_answered(participant),
     )
@@ -122,7 +121,7 @@ def detail(study_id):
 
 
 @bp.get("/<study_id>/access")
-@role_required("coordinator")
+@permission_required(Permission.ACCESS_REPORT)
 def access_report(study_id):
     """Who on the study team looked at this participant's data, when, and on which page."""
     participant = participant_or_404(study_id)
@@ -131,7 +130,7 @@ def access_report(study_id):
 
 
 @bp.get("/<study_id>/access.csv")
-@role_required("coordinator")
+@permission_required(Permission.ACCESS_REPORT)
 def access_report_csv(study_id):
     participant = participant_or_404(study_id)
     records = access_history(participant.id)

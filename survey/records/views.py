@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..audit.services import staff_actor
 from ..extensions import db
 from ..participants.models import participant_or_404
-from ..staff.auth import role_required
+from ..permissions import Permission, permission_required
 from .content import VARIANTS
 from .services import make_certified_copy
 from .timeline import participant_charts
@@ -18,7 +18,7 @@ bp.add_app_template_global(participant_charts)  # the participant page's charts
 
 
 @bp.post("/<study_id>/certified-copy")
-@role_required("coordinator")
+@permission_required(Permission.CERTIFIED_COPY)
 def certified_copy(study_id):
     participant = participant_or_404(study_id)
     variant = request.form.get("variant", "staff")

@@ -13,7 +13,7 @@ from ..audit.services import actor_emails
 from ..extensions import db
 from ..i18n import time_zone_name
 from ..participants.actions import ReasonForm
-from ..staff.auth import role_required
+from ..permissions import Permission, permission_required
 from ..user_errors import show_user_error
 from .policy import current_policy, saved_schedule
 from .schedule import (
@@ -48,7 +48,7 @@ def _typed_values(policy):
 
 
 @bp.route("/schedule", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(Permission.SET_REMINDER_SCHEDULE)
 def schedule():
     policy = current_policy()
     form = ScheduleForm(data=None if request.method == "POST" else _typed_values(policy))

@@ -14,11 +14,11 @@ from ..extensions import db
 from ..i18n import localized
 from ..instruments import instruments
 from ..paper.forms import DayText
+from ..permissions import Permission, permission_required
 from ..signatures.actions import signed_exclusion, signed_requested_change
 from ..signatures.forms import SignatureFields
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import ask_for_name, lacks_name, signer_confirmed
-from ..staff.auth import role_required
 from .clarifications import ClarificationError, add_note
 from .models import Response
 
@@ -112,7 +112,7 @@ def apply(action, response, form, instrument):
 
 
 @bp.route("/<int:response_id>/<action>", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(Permission.ANNOTATE_RESPONSES)
 def clarify(response_id, action):
     response = db.session.get(Response, response_id)
     if response is None or response.status != "submitted" or action not in ACTIONS:

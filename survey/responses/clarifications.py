@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit.services import answer_text, record_change, staff_actor
 from ..extensions import db
 from ..instruments import instruments
+from ..permissions import Permission, can
 from ..timeutil import now_utc, study_today
 from ..user_errors import UserError
 from .models import REQUEST_CHANNELS, AnswerNote, RequestedChange
@@ -37,7 +38,7 @@ class ClarificationError(UserError, ValueError):
 def _check(response, staff_user, reason, what):
     """The rules every action shares; returns the reason, stripped. The response is re-read
     under a row lock (PostgreSQL), so two people doing the same at once do it once."""
-    if not staff_user.has_role("coordinator"):
+    if not can(staff_user, Permission.ANNOTATE_RESPONSES):
         raise PermissionError(f"{staff_user!r} may not {what}")
     db.session.refresh(response, with_for_update=True)
     if response.status != "submitted":

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit.services import answer_text, record_change, staff_actor
 from ..extensions import db
 from ..instruments import instruments
+from ..permissions import Permission, can
 from ..timeutil import now_utc
 from ..user_errors import UserError
 from .models import ANSWER_STATES, Answer
@@ -56,7 +57,7 @@ def correct_answer(response, item_id, code, value, staff_user, reason, now=None)
     if not reason:
         raise CorrectionReasonRequired("a correction after submission needs a reason",
                                        _l("Give a reason for the correction."))
-    if not staff_user.has_role("coordinator"):
+    if not can(staff_user, Permission.CORRECT_ANSWERS):
         raise PermissionError(f"{staff_user!r} may not correct submitted answers")
     if response.status != "submitted":
         raise CorrectionError(f"response {response.id} is not submitted: answers are "

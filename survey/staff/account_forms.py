@@ -4,8 +4,9 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-ROLE_CHOICES = [("data_entry", _l("Data entry")), ("coordinator", _l("Coordinator")),
-                ("admin", _l("Administrator"))]
+from ..permissions import ROLE_LABELS, ROLES
+
+ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 def full_name_field():

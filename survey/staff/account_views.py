@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 
 from ..audit.services import staff_actor
 from ..extensions import db
+from ..permissions import Permission, permission_required
 from ..security import local_path
 from ..user_errors import show_user_error
 from .account_forms import (
@@ -16,7 +17,6 @@ from .account_forms import (
     FullNameForm,
     NewAccountForm,
 )
-from .auth import role_required
 from .models import StaffUser
 from .passwords import PasswordPolicyError, verify_password
 from .services import (
@@ -38,7 +38,7 @@ def _all_accounts():
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def index():
     form = NewAccountForm()
     if form.validate_on_submit():
@@ -62,7 +62,7 @@ def index():
 
 
 @bp.post("/<int:user_id>/deactivate")
-@role_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def deactivate_account(user_id):
     user = db.session.get(StaffUser, user_id) or abort(404)
     if FlaskForm().validate_on_submit() and user.id != current_user.id:
@@ -74,7 +74,7 @@ def deactivate_account(user_id):
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@role_required("data_entry")
+@permission_required(Permission.USE_STAFF_PAGES)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -111,14 +111,14 @@ def _edit_name(user, done_url):
 
 
 @bp.route("/<int:user_id>/name", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def account_name(user_id):
     user = db.session.get(StaffUser, user_id) or abort(404)
     return _edit_name(user, url_for(".index"))
 
 
 @bp.route("/name", methods=["GET", "POST"])
-@role_required("data_entry")
+@permission_required(Permission.USE_STAFF_PAGES)
 def own_name():
     """Everyone sets their own full name (asked for before a first signature)."""
     return _edit_name(current_user, local_path(request.args.get("next", ""), "/staff/")
@@ -159,7 +159,7 @@ def _not_yourself(user):
 
 
 @bp.route("/<int:user_id>/two-factor", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def reset_account_two_factor(user_id):
     return _account_action(
         user_id, AccountReasonForm(), _not_yourself,
@@ -171,7 +171,7 @@ def reset_account_two_factor(user_id):
 
 
 @bp.route("/<int:user_id>/role", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def change_account_role(user_id):
     user = db.session.get(StaffUser, user_id) or abort(404)
     form = ChangeRoleForm(data={"role": user.role})
@@ -192,7 +192,7 @@ def change_account_role(user_id):
 
 
 @bp.route("/<int:user_id>/reactivate", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def reactivate_account(user_id):
     def allowed(user):
         return None if not user.is_enabled else _("This account is already active.")

@@ -1,13 +1,14 @@
-"""Staff sessions: loading the account, roles on every route, inactivity timeout.
+"""Staff sessions: loading the account, inactivity timeout, the second factor's time limit.
+
+What each role may open is in survey/permissions.py.
 
 A session names the account *and* its session_version; changing the password,
 deactivating the account or logging out everywhere raises the version, which
 ends every other session at its next request.
 """
 from datetime import timedelta
-from functools import wraps
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, logout_user
@@ -19,8 +20,6 @@ from .models import StaffUser
 from .passwords import init_password_hashing
 
 LAST_SEEN = "staff_last_seen"
-#: Set after the password, cleared when the second factor is done (or not needed).
-PENDING_2FA = "staff_pending_2fa"
 PENDING_2FA_AT = "staff_pending_2fa_at"
 #: A login whose password was right ends if the code does not follow within this time.
 PENDING_2FA_MINUTES = 5
@@ -74,22 +73,3 @@ def pending_2fa_expired():
     started = session.get(PENDING_2FA_AT, 0)
     return now_utc().timestamp() - started > PENDING_2FA_MINUTES * 60
 
-
-def role_required(role):
-    """Only logged-in staff whose role includes `role`, with two-factor done where required."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated or session.get(PENDING_2FA):
-                return login_manager.unauthorized()
-            if current_user.needs_2fa and not current_user.has_2fa:
-                return redirect(url_for("staff.enrol_2fa"))
-            if not current_user.has_role(role):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.required_role = role
-        return wrapped
-
-    return decorator

@@ -2,8 +2,11 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from ..extensions import db
+from ..i18n import LANGUAGES
+from ..permissions import markdown_table
 from .passwords import PasswordPolicyError
 from .services import (
     StaffAccountError,
@@ -88,3 +91,11 @@ def deactivate_command(email):
     deactivate(user)
     db.session.commit()
     click.echo(f"Deactivated {user.email}.")
+
+
+@users_cli.command("permissions")
+@click.option("--language", type=click.Choice(list(LANGUAGES)), default="en", show_default=True)
+def permissions_command(language):
+    """Print who may do what (survey/permissions.py) as the README's Markdown table."""
+    with force_locale(language):
+        click.echo(markdown_table())

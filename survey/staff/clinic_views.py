@@ -13,7 +13,7 @@ from ..invitations.views import start_participant_session
 from ..labels import STATUS_NAMES, label
 from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
-from .auth import role_required
+from ..permissions import Permission, permission_required
 from .clinic import AlreadyAnswered, start_clinic_invitation
 
 bp = Blueprint("clinic", __name__, url_prefix="/staff/clinic")
@@ -30,7 +30,7 @@ class ClinicStudyIdForm(FlaskForm):
 
 
 @bp.get("/")
-@role_required("data_entry")
+@permission_required(Permission.CLINIC_HANDOVER)
 def index():
     """From the staff menu: type the study ID of the participant at the clinic (GET)."""
     form = ClinicStudyIdForm(formdata=request.args or None)
@@ -44,7 +44,7 @@ def index():
 
 
 @bp.route("/<study_id>", methods=["GET", "POST"])
-@role_required("data_entry")
+@permission_required(Permission.CLINIC_HANDOVER)
 def clinic_session(study_id):
     participant = participant_or_404(study_id)
     form = FlaskForm()

@@ -3,9 +3,9 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint
 
 from ..extensions import db
+from ..permissions import ROLES
 from ..timeutil import UTCDateTime, now_utc
 
-ROLES = ("data_entry", "coordinator", "admin")
 #: The roles SURVEY_2FA_OPTIONAL_FOR_DATA_ENTRY lets log in without two-factor authentication.
 ROLES_2FA_MAY_BE_OPTIONAL = ("data_entry",)
 
@@ -66,10 +66,6 @@ class StaffUser(UserMixin, db.Model):
     @property
     def needs_2fa(self):
         return self.role in roles_requiring_2fa()
-
-    def has_role(self, role):
-        """True when this account's role includes `role` (admin > coordinator > data_entry)."""
-        return ROLES.index(self.role) >= ROLES.index(role)
 
     def __repr__(self):
         return f"<StaffUser {self.id} {self.role}>"

@@ -10,6 +10,7 @@ from sqlalchemy import or_, update
 from ..audit.services import record_change, staff_actor
 from ..email_address import normalise_email
 from ..extensions import db
+from ..permissions import GRANTS, Permission
 from ..timeutil import now_utc
 from .lockout import CODE, MAX_FAILED_TRIES, PASSWORD, claim_try, give_back
 from .models import ROLES, RecoveryCode, StaffUser
@@ -116,9 +117,10 @@ def _clean_reason(reason):
     return reason
 
 
-def _other_enabled_admins(user):
+def _other_enabled_account_managers(user):
     return db.session.execute(db.select(db.func.count(StaffUser.id)).where(
-        StaffUser.role == "admin", StaffUser.is_enabled.is_(True), StaffUser.id != user.id,
+        StaffUser.role.in_(GRANTS[Permission.MANAGE_ACCOUNTS].roles),
+        StaffUser.is_enabled.is_(True), StaffUser.id != user.id,
     )).scalar_one()
 
 
@@ -144,7 +146,9 @@ def change_role(user, role, reason, actor):
         raise StaffAccountError(f"role must be one of {', '.join(ROLES)}")
     if role == user.role:
         raise StaffAccountError("the account already has this role")
-    if user.role == "admin" and user.is_enabled and not _other_enabled_admins(user):
+    managers = GRANTS[Permission.MANAGE_ACCOUNTS].roles
+    if (user.role in managers and role not in managers and user.is_enabled
+            and not _other_enabled_account_managers(user)):
         raise StaffAccountError("the last active administrator keeps the role")
     record_change(actor, "update", "staff_user", user.id, field="role", old=user.role, new=role,
                   reason=reason)

@@ -10,16 +10,15 @@ from markupsafe import Markup
 from ..audit.services import record_session_event, staff_actor
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..permissions import PENDING_2FA, Permission, permission_required
 from ..security import local_path
 from ..timeutil import now_utc
 from .auth import (
     LAST_SEEN,
-    PENDING_2FA,
     PENDING_2FA_AT,
     idle_limit,
     load_staff_user,
     pending_2fa_expired,
-    role_required,
 )
 from .forms import CodeForm, LoginForm
 from .services import (
@@ -168,7 +167,7 @@ def logout():
 
 
 @bp.get("/")
-@role_required("data_entry")
+@permission_required(Permission.USE_STAFF_PAGES)
 def home():
     return render_template("staff/home.html")
 

@@ -35,7 +35,9 @@ def test_double_entry_with_one_disagreement_resolved_by_the_coordinator(
     page = text(client.get(path))
     # Side by side: the row that differs is marked, both readings shown, its field empty.
     row = re.search(r'<tr class="differs">\s*<th scope="row">6</th>.*?</tr>', page, re.S).group(0)
-    assert "<td>8</td><td>3</td>" in row and 'value=""' in row
+    # Each reading says whose it is (data-label), as a phone shows it without the table head.
+    assert re.search(r'<td data-label="Entry 1 \([^)]*\)">8</td>'
+                     r'<td data-label="Entry 2 \([^)]*\)">3</td>', row) and 'value=""' in row
     assert page.count('class="differs"') == 1
     assert re.search(r'name="xq1"[^>]*value="3"', page)  # agreed values are filled in
 

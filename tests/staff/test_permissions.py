@@ -1,18 +1,19 @@
-"""Every staff page refuses visitors without the right role.
+"""Every staff page refuses visitors without the permission it declares.
 
 The routes are found at run time in app.url_map, so a route added later is
-checked too, and one added without @role_required makes this fail.
+checked too, and one added without @permission_required makes this fail. What
+each role should get is read from the one permissions table (survey/permissions.py).
 """
 from werkzeug.routing import IntegerConverter
 
-from survey.staff.models import ROLES
+from survey.permissions import GRANTS, ROLES, Permission
 
 from ..conftest import StaffLogin
 
 #: Open to anyone: the way in, and the language switch.
 PUBLIC = {"staff.login", "staff.second_factor", "staff.set_language"}
 #: Need a logged-in account of any role, and must work before two-factor is set up
-#: (role_required sends such an account to enrolment) or for any role at all.
+#: (permission_required sends such an account to enrolment) or for any role at all.
 LOGIN_ONLY = {"staff.enrol_2fa", "staff.logout", "staff.session_status",
               "staff.extend_session"}
 REFUSED = (401, 403, 404)
@@ -67,11 +68,15 @@ def test_the_routes_are_found(app):
     assert PUBLIC | LOGIN_ONLY <= endpoints  # the exceptions are still real routes
 
 
-def test_every_staff_route_requires_a_role(app):
+def required_permission(app, endpoint):
+    return getattr(app.view_functions[endpoint], "required_permission", None)
+
+
+def test_every_staff_route_declares_a_permission(app):
     missing = [endpoint for endpoint, _, _ in protected_routes(app)
                if endpoint not in LOGIN_ONLY
-               and getattr(app.view_functions[endpoint], "required_role", None) not in ROLES]
-    assert missing == [], "add @role_required(...) to these views"
+               and not isinstance(required_permission(app, endpoint), Permission)]
+    assert missing == [], "add @permission_required(Permission....) to these views"
 
 
 def test_anonymous_visitors_are_refused(app, client, staff_login):
@@ -98,24 +103,52 @@ def test_half_logged_in_is_refused(app, client, make_staff, staff_login):
     assert refusals(client, protected_routes(app), login_page_token(staff_login)) == []
 
 
-def test_lower_roles_get_403(app, make_staff):
+def logged_in_client(app, make_staff, role):
+    client = app.test_client()
+    login = StaffLogin(client, make_staff)
+    login.as_role(role)
+    return client, login.csrf_token("/staff/")
+
+
+def routes_by_role(app, holds):
+    """{role: routes} where holds(role, permission) for the route's declared permission."""
     by_role = {}
     for endpoint, url, method in protected_routes(app):
-        required = getattr(app.view_functions[endpoint], "required_role", None)
-        if required is not None:
-            for role in ROLES[:ROLES.index(required)]:
+        permission = required_permission(app, endpoint)
+        for role in ROLES:
+            if permission is not None and holds(role, permission):
                 by_role.setdefault(role, []).append((endpoint, url, method))
-    assert by_role, "no route needs more than the lowest role"
+    return by_role
+
+
+def test_a_role_lacking_a_permission_gets_403_from_every_view_declaring_it(app, make_staff):
+    by_role = routes_by_role(app, lambda role, p: role not in GRANTS[p].roles)
+    assert set(by_role) == {"data_entry", "coordinator"}, "the table no longer limits a role"
     wrong = []
     for role, routes in by_role.items():
-        client = app.test_client()
-        login = StaffLogin(client, make_staff)
-        login.as_role(role)
-        token = login.csrf_token("/staff/")
+        client, token = logged_in_client(app, make_staff, role)
         for endpoint, url, method in routes:
             status = request(client, url, method, token).status_code
             if status != 403:
                 wrong.append((role, endpoint, method, url, status))
+    assert wrong == []
+
+
+def test_a_role_holding_a_permission_opens_every_page_declaring_it(app, make_staff):
+    """Only pages that a GET opens: a POST with made-up arguments could change something."""
+    by_role = routes_by_role(app, lambda role, p: role in GRANTS[p].roles)
+    assert set(by_role) == set(ROLES)
+    wrong = []
+    for role, routes in by_role.items():
+        client, _ = logged_in_client(app, make_staff, role)
+        for endpoint, url, method in routes:
+            if method != "GET":
+                continue
+            response = client.get(url)
+            to_login = response.status_code == 302 and "/staff/login" in response.location
+            # 404: the dummy study ID or number does not exist, which the page said itself.
+            if to_login or response.status_code in (401, 403, 500):
+                wrong.append((role, endpoint, url, response.status_code))
     assert wrong == []
 
 

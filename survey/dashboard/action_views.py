@@ -14,7 +14,8 @@ from ..invitations.services import InvitationError
 from ..messaging.errors import MessagingError
 from ..messaging.models import OutboundMessage
 from ..participant_pages.actions import ACTIONS
-from ..participants.services import ParticipantActionError, find_participant
+from ..participants.models import participant_or_404
+from ..participants.services import ParticipantActionError
 from ..participants.state import CHANNELS, has_address, open_web_links
 from ..permissions import Permission, permission_required
 from ..reminders.services import due_reminders
@@ -24,10 +25,6 @@ from .queries import page_rows
 from .reminders import next_reminders
 
 ACCESS_PURPOSE = "follow-up"
-
-
-def participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
 
 
 def _facts(participant, now):

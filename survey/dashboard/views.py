@@ -1,8 +1,5 @@
 """The follow-up dashboard (coordinators): the round's counts and the participant list."""
-import hashlib
-import os
 from dataclasses import dataclass
-from functools import cache
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_percent
@@ -104,16 +101,3 @@ def index():
 
 bp.add_app_template_global(dashboard_names)
 bp.add_app_template_global(round_charts)  # the follow-up page's charts
-
-
-@cache
-def _file_hash(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:10]
-
-
-@bp.app_template_global()
-def dashboard_asset(filename):
-    """A versioned URL of one of the dashboard's static files."""
-    return url_for("dashboard.static", filename=filename,
-                   v=_file_hash(os.path.join(bp.static_folder, filename)))

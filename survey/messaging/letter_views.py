@@ -13,8 +13,7 @@ from markupsafe import Markup
 from ..audit.services import record_access
 from ..extensions import db
 from ..invitations.short_codes import printed_code
-from ..participants.models import Participant
-from ..participants.services import find_participant
+from ..participants.models import Participant, participant_or_404
 from ..participants.state import open_web_links
 from ..permissions import Permission, permission_required
 from ..timeutil import now_utc
@@ -24,15 +23,11 @@ from .letters import letter_text, letters_pdf, qr_svg
 bp = Blueprint("letters", __name__, url_prefix="/staff/letters")
 
 
-def get_participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
-
-
 def chosen_participants():
     """?study_id=…&study_id=…, or every active participant who prefers letters."""
     study_ids = request.args.getlist("study_id")
     if study_ids:
-        return [get_participant_or_404(s) for s in study_ids]
+        return [participant_or_404(s) for s in study_ids]
     return db.session.execute(
         db.select(Participant).where(Participant.status == "active",
                                      Participant.channel == "letter")
@@ -64,7 +59,7 @@ def render_letters(letters, missing, pdf_url):
     pages = []
     for letter in letters:
         with force_locale(letter.language):
-            pages.append(Markup(render_template("letters/_letter.html", letter=letter,
+            pages.append(Markup(render_template("messages/letter.html", letter=letter,
                                                 qr=qr_svg(letter.link))))
     return render_template("letters/page.html", pages=pages, missing=missing, pdf_url=pdf_url)
 
@@ -94,7 +89,7 @@ def batch_pdf():
 @bp.get("/participant/<study_id>")
 @permission_required(Permission.PRINT_LETTERS)
 def single(study_id):
-    letters, missing = letters_for([get_participant_or_404(study_id)], chosen_template())
+    letters, missing = letters_for([participant_or_404(study_id)], chosen_template())
     return render_letters(letters, missing, url_for(".single_pdf", study_id=study_id,
                                                     **request.args.to_dict(False)))
 
@@ -102,5 +97,5 @@ def single(study_id):
 @bp.get("/participant/<study_id>/pdf")
 @permission_required(Permission.PRINT_LETTERS)
 def single_pdf(study_id):
-    letters, _ = letters_for([get_participant_or_404(study_id)], chosen_template())
+    letters, _ = letters_for([participant_or_404(study_id)], chosen_template())
     return pdf_response(letters, f"letter-{study_id}.pdf")

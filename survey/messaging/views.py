@@ -1,11 +1,8 @@
-"""The participant's opt-out page, and the stylesheets of the messaging pages."""
-import hashlib
+"""The participant's opt-out page; the messaging pages' stylesheets are in static/."""
 import logging
-import os
 import re
-from functools import cache
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import force_locale
 
 from ..extensions import db
@@ -33,19 +30,6 @@ def optout(token):
     with force_locale(participant.language):
         return render_template("messaging/optout.html", token=token,
                                done=participant.opted_out_at is not None)
-
-
-@cache
-def _file_hash(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:10]
-
-
-@bp.app_template_global()
-def messaging_asset(filename):
-    """A versioned URL of one of this package's static files."""
-    return url_for("messaging.static", filename=filename,
-                   v=_file_hash(os.path.join(bp.static_folder, filename)))
 
 
 class RedactOptoutTokensFilter(logging.Filter):

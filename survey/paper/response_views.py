@@ -11,8 +11,7 @@ from ..extensions import db
 from ..i18n import localized, staff_time
 from ..instruments import instruments
 from ..labels import MODE_NAMES
-from ..participants.models import Participant
-from ..participants.services import find_participant
+from ..participants.models import Participant, participant_or_404
 from ..permissions import Permission, permission_required
 from ..responses.models import Response
 from ..signatures.meanings import MEANINGS
@@ -21,12 +20,8 @@ from .duplicates import duplicate_group, pending_duplicate_groups
 from .forms import CorrectionForm, DuplicateDecisionForm, entry_form, fill_answers, first_error
 from .signed import signed_correction, signed_duplicate_decision
 
-#: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
+#: Why these screens show a participant's data (survey/labels.py PURPOSE_NAMES has the words).
 PAPER_ENTRY, DUPLICATE_DECISION, CORRECTION = "paper entry", "duplicate decision", "correction"
-
-
-def participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
 
 
 def seen(participant, purpose=PAPER_ENTRY):

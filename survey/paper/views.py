@@ -16,13 +16,14 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..i18n import localized
-from ..participants.services import find_participant
+from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
 from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from ..timeutil import study_today
+from ..user_errors import show_user_error
 from . import response_views
 from .duplicates import pending_duplicate_groups
 from .forms import (
@@ -35,7 +36,7 @@ from .forms import (
 )
 from .models import PaperForm
 from .readings import FormNotWaiting, PaperEntryError, SameStaffMember, differences, reading_of
-from .response_views import participant_or_404, seen
+from .response_views import seen
 from .services import (
     awaiting_second_entry,
     form_instrument,
@@ -108,7 +109,7 @@ def entry(study_id, code):
                                status_reason=form.status_reason.data)
         except (SameStaffMember, FormNotWaiting) as error:
             db.session.rollback()
-            flash(error.message, "error")
+            show_user_error(error)
             status = 409
         else:
             db.session.commit()
@@ -175,7 +176,7 @@ def settle(form, action):
         action()
     except PaperEntryError as error:
         db.session.rollback()
-        form.reason.errors.append(error.message)
+        show_user_error(error, form, field="reason")
         return 409 if isinstance(error, SameStaffMember) else 422
     db.session.commit()
     return None

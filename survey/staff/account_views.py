@@ -8,6 +8,7 @@ from ..audit.services import staff_actor
 from ..extensions import db
 from ..permissions import Permission, permission_required
 from ..security import local_path
+from ..user_errors import show_user_error
 from .account_forms import (
     ROLE_CHOICES,
     AccountReasonForm,
@@ -51,7 +52,7 @@ def index():
             return redirect(url_for(".index"))
         except PasswordPolicyError as error:
             db.session.rollback()
-            form.password.errors.append(str(error))
+            show_user_error(error, form, field="password")
         except StaffAccountError:
             db.session.rollback()
             form.email.errors.append(_("Check the e-mail address: it is not valid or already "
@@ -88,7 +89,7 @@ def change_password():
                 return redirect(url_for("staff.home"))
             except PasswordPolicyError as error:
                 db.session.rollback()
-                form.new.errors.append(str(error))
+                show_user_error(error, form, field="new")
     return render_template("staff/change_password.html", form=form)
 
 

@@ -12,25 +12,21 @@ from ..conftest import BOTH_DATABASES
 pytestmark = BOTH_DATABASES
 
 
+def described(invitation):
+    """What the pages read of an invitation, from ORM objects or the snapshot alike."""
+    return {
+        "instruments": invitation.instruments, "completed_at": invitation.completed_at,
+        "expires_at": invitation.expires_at, "status": invitation.participant.status,
+        "responses": [(r.id, r.instrument_code, r.instrument_version, r.status,
+                       [(a.item_id, a.value, a.state) for a in r.answers],
+                       r.answer_values()) for r in invitation.responses],
+    }
+
+
 def orm_and_view(app):
     with app.app_context():
         invitation = db.session.execute(db.select(Invitation)).scalar_one()
-        view = load_invitation_view(invitation.id)
-        orm = {
-            "instruments": invitation.instruments, "completed_at": invitation.completed_at,
-            "expires_at": invitation.expires_at, "status": invitation.participant.status,
-            "responses": [(r.id, r.instrument_code, r.instrument_version, r.status,
-                           [(a.item_id, a.value, a.state) for a in r.answers],
-                           r.answer_values()) for r in invitation.responses],
-        }
-        seen = {
-            "instruments": view.instruments, "completed_at": view.completed_at,
-            "expires_at": view.expires_at, "status": view.participant.status,
-            "responses": [(r.id, r.instrument_code, r.instrument_version, r.status,
-                           [(a.item_id, a.value, a.state) for a in r.answers],
-                           r.answer_values()) for r in view.responses],
-        }
-        return orm, seen
+        return described(invitation), described(load_invitation_view(invitation.id))
 
 
 def test_an_unopened_link_has_no_responses(app, make_invitation):

@@ -7,6 +7,7 @@ serialised anyway. So a submitted response can never gain, lose or change an
 answer, and a second submit finds the invitation already completed.
 """
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import answer_text, participant_actor, record_change
 from ..extensions import db
@@ -19,6 +20,13 @@ from .models import INPUT_METHODS, Answer, Response, Score
 
 #: Answers to "Who filled in the questionnaire?" on the review page (see Invitation.who_answered).
 WHO_ANSWERED = ("self", "helped", "proxy")
+
+
+#: What a save or submit reads, in one query: the invitation with its participant, responses
+#: and their answers (and requested changes, which the scores read where there is one).
+PAGE_LOAD = (joinedload(Invitation.participant),
+             joinedload(Invitation.responses).joinedload(Response.answers),
+             joinedload(Invitation.responses).joinedload(Response.requested_changes))
 
 
 class InvitationClosed(Exception):
@@ -36,6 +44,14 @@ def claim_open_invitation(invitation, now):
     )
     if result.rowcount != 1:
         raise InvitationClosed(invitation.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The UPDATE waited for any other transaction on this invitation (a double click,
+        # a second tab) to commit; read its rows again as they are now, or a response or
+        # answer that transaction added would be added a second time. (On SQLite the
+        # transaction held the write lock before it read anything.)
+        db.session.execute(
+            db.select(Invitation).where(Invitation.id == invitation.id).options(*PAGE_LOAD)
+            .execution_options(populate_existing=True)).unique().scalar_one()
     if invitation.participant.status != "active":
         raise InvitationClosed(invitation.id)
 

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import joinedload
 
 from ..database import in_read_only_request
 from ..errors import render_error
@@ -14,8 +13,8 @@ from ..invitations.services import invitation_state
 from ..security import local_path
 from . import navigation
 from .display import init_display
-from .models import Response
 from .services import (
+    PAGE_LOAD,
     WHO_ANSWERED,
     InvitationClosed,
     first_unseen_position,
@@ -29,10 +28,6 @@ from .snapshot import load_invitation_view
 bp = Blueprint("questionnaire", __name__, url_prefix="/q")
 init_display(bp)
 OPEN_AFTER_COMPLETION = ("questionnaire.done", "questionnaire.set_language")
-PAGE_LOAD = (joinedload(Invitation.participant),
-             joinedload(Invitation.responses).joinedload(Response.answers),
-             # Scores read a requested change where there is one (almost never): same query.
-             joinedload(Invitation.responses).joinedload(Response.requested_changes))
 
 
 @bp.before_request

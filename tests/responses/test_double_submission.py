@@ -170,3 +170,37 @@ def test_answer_racing_a_submit_is_either_in_the_response_or_refused(app, make_i
         assert xq8[0].state == "not_answered" and total.n_answered == 7
     else:
         assert xq8[0].value == 9 and total.n_answered == 8
+
+
+def test_concurrent_saves_of_one_invitation_all_land(app, make_invitation, participant_browser):
+    """A double click on Next, or two tabs, saving at the same moment: each save waits for
+    the other and then reads the invitation as it is (on PostgreSQL the first save's new
+    response and answers were invisible to the second, which then failed on the unique
+    constraints with a server error)."""
+    participant_browser.open(make_invitation())
+    with app.app_context():
+        invitation_id = db.session.execute(db.select(Invitation.id)).scalar_one()
+    errors, barrier = [], threading.Barrier(4, timeout=30)
+
+    def save(item_id, value):
+        try:
+            barrier.wait()
+            with app.app_context():  # each loads the invitation, then saves (as a page does)
+                invitation = db.session.get(Invitation, invitation_id)
+                invitation.responses  # noqa: B018
+                save_answer(invitation, "xq", item_id, value, "da")
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=args)
+               for args in (("xq1", 3), ("xq1", 4), ("xq2", 5), ("xq2", 6))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert counts(app) == (1, 2, 0)
+    with app.app_context():
+        values = dict(db.session.execute(db.select(Answer.item_id, Answer.value)).all())
+    assert values["xq1"] in (3, 4) and values["xq2"] in (5, 6)

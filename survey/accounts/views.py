@@ -8,17 +8,9 @@ from ..audit.services import staff_actor
 from ..extensions import db
 from ..permissions import Permission, permission_required
 from ..security import local_path
-from .account_forms import (
-    ROLE_CHOICES,
-    AccountReasonForm,
-    ChangePasswordForm,
-    ChangeRoleForm,
-    FullNameForm,
-    NewAccountForm,
-)
-from .models import StaffUser
-from .passwords import PasswordPolicyError, verify_password
-from .services import (
+from ..staff.models import StaffUser
+from ..staff.passwords import PasswordPolicyError, verify_password
+from ..staff.services import (
     StaffAccountError,
     change_role,
     create_staff_user,
@@ -27,6 +19,14 @@ from .services import (
     reset_two_factor,
     set_full_name,
     set_password,
+)
+from .forms import (
+    ROLE_CHOICES,
+    AccountReasonForm,
+    ChangePasswordForm,
+    ChangeRoleForm,
+    FullNameForm,
+    NewAccountForm,
 )
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff/accounts")

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from ..i18n import format_score, localized, staff_time
 from ..instruments import instruments
 from ..labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES, label
+from ..permissions import ROLE_CHOICES
 from ..signatures.meanings import MEANINGS
-from ..staff.account_forms import ROLE_CHOICES
 
 ACTION_NAMES = {
     "create": _l("Created"), "update": _l("Changed"), "submit": _l("Submitted"),

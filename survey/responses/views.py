@@ -26,9 +26,9 @@ from .services import (
 )
 from .snapshot import load_invitation_view
 
-bp = Blueprint("questionnaire", __name__, url_prefix="/q")
+bp = Blueprint("responses", __name__, url_prefix="/q")
 init_display(bp)
-OPEN_AFTER_COMPLETION = ("questionnaire.done", "questionnaire.set_language")
+OPEN_AFTER_COMPLETION = ("responses.done", "responses.set_language")
 PAGE_LOAD = (joinedload(Invitation.participant),
              joinedload(Invitation.responses).joinedload(Response.answers),
              # Scores read a requested change where there is one (almost never): same query.

@@ -30,7 +30,7 @@ DEFAULT_LETTER_SENDER = {
     "da": "Rigshospitalet|Øre-næse-halskirurgisk afdeling|Blegdamsvej 9|2100 København Ø",
     "en": "Rigshospitalet|Ear, Nose and Throat (ENT) Department|Blegdamsvej 9|2100 København Ø",
 }
-#: GSM-7 characters in the longest SMS (survey/messaging/content.py, the Danish invitation)
+#: GSM-7 characters in the longest SMS (templates/messages/*/wording.txt, the Danish invitation)
 #: besides its signature and link, counting the ": " after the signature and the space
 #: before the link. tests/messaging/test_content.py checks that no SMS is longer.
 SMS_WORDS_MAX = 64

@@ -5,9 +5,9 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 
+from .codes import LANGUAGES
 from .instruments.scoring import as_decimal, round_half_up
 
-LANGUAGES = ("da", "en")
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 

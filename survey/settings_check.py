@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .codes import LANGUAGES
 from .config import ConfigurationError
 from .paper.services import VERIFICATION_MODES
 from .schedule.policy import ReminderPolicyError, parse_days, parse_hours
@@ -26,7 +27,6 @@ WHOLE_NUMBERS = (
 #: Settings given once per language (SURVEY_X_DA and SURVEY_X_EN), none of which may be empty.
 BILINGUAL = ("SURVEY_STUDY_NAME", "SURVEY_STUDY_SHORT_NAME", "SURVEY_CONTACT",
              "SURVEY_SMS_SIGNATURE", "SURVEY_LETTER_SENDER")
-LANGUAGES = ("da", "en")
 #: What an SMS gateway accepts as sender: a phone number, or up to 11 letters and digits.
 #: One plain address (the default survey@localhost too, which email-validator refuses).
 PLAIN_ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+")

@@ -20,6 +20,7 @@ from ..staff.services import (
     set_full_name,
     set_password,
 )
+from ..user_errors import show_user_error
 from .forms import (
     ROLE_CHOICES,
     AccountReasonForm,
@@ -51,7 +52,7 @@ def index():
             return redirect(url_for(".index"))
         except PasswordPolicyError as error:
             db.session.rollback()
-            form.password.errors.append(str(error))
+            show_user_error(error, form, field="password")
         except StaffAccountError:
             db.session.rollback()
             form.email.errors.append(_("Check the e-mail address: it is not valid or already "
@@ -88,7 +89,7 @@ def change_password():
                 return redirect(url_for("staff.home"))
             except PasswordPolicyError as error:
                 db.session.rollback()
-                form.new.errors.append(str(error))
+                show_user_error(error, form, field="new")
     return render_template("staff/change_password.html", form=form)
 
 

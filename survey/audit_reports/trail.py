@@ -5,9 +5,10 @@ from sqlalchemy.orm import selectinload
 from ..audit.models import AccessRecord, AuditRecord
 from ..csv_export import csv_writer
 from ..extensions import db
+from ..labels import code_word
 from ..participants.models import Participant
 from ..staff.models import StaffUser
-from .labels import actor_name, code_word, readable_records
+from .labels import actor_name, readable_records
 
 
 def audit_history(participant_id=None, response_id=None):

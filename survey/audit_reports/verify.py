@@ -17,9 +17,9 @@ from ..audit.chain import GENESIS_HASH, configured_keys, latest_anchor, plain_ha
 from ..audit.models import AuditRecord
 from ..extensions import db
 from ..instruments.scoring import decimal_text, legacy_float_score
+from ..labels import ENTITY_NAMES, label
 from ..responses.models import Answer, Score
 from ..signatures.services import signature_problems
-from .labels import ENTITY_NAMES, label
 
 
 def _record_is_sound(record, expected_prev, expected_seq, keyed_before, keys):

@@ -13,12 +13,13 @@ from flask_login import current_user
 
 from ..audit.services import record_access, record_access_to_many, record_export, staff_actor
 from ..extensions import db
+from ..labels import code_word
 from ..participants.services import find_participant
 from ..permissions import Permission, permission_required
 from ..responses.models import Response as SurveyResponse
 from ..signatures.services import signature_intact, signatures_of_response
 from ..timeutil import now_utc
-from .labels import actor_name, code_word, readable_records, record_name
+from .labels import actor_name, readable_records, record_name
 from .trail import actor_emails, audit_history, write_audit_csv
 from .verify import verify_trail
 

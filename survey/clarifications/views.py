@@ -24,7 +24,7 @@ from ..signatures.signing import ask_for_name, lacks_name, signer_confirmed
 
 bp = Blueprint("clarifications", __name__, url_prefix="/staff/responses")
 
-#: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
+#: Why these screens show a participant's data (survey/labels.py PURPOSE_NAMES has the words).
 CLARIFICATION = "clarification"
 
 CHANNEL_CHOICES = [SelectChoice("phone", _l("By phone")), SelectChoice("letter", _l("By letter")),

@@ -1,5 +1,5 @@
 """Starting a clinic hand-over session from the staff pages."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -11,7 +11,7 @@ from ..extensions import db
 from ..invitations.services import InvitationError
 from ..invitations.views import start_participant_session
 from ..labels import STATUS_NAMES, label
-from ..participants.services import find_participant
+from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
 from ..permissions import Permission, permission_required
 from .services import AlreadyAnswered, start_clinic_invitation
@@ -46,7 +46,7 @@ def index():
 @bp.route("/<study_id>", methods=["GET", "POST"])
 @permission_required(Permission.CLINIC_HANDOVER)
 def clinic_session(study_id):
-    participant = find_participant(study_id) or abort(404)
+    participant = participant_or_404(study_id)
     form = FlaskForm()
     answered = has_answered(participant)
     if not form.validate_on_submit():

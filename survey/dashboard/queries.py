@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
+from ..codes import STATES  # noqa: F401 (the dashboard's modules read it from here)
 from ..extensions import db
 from ..messaging.models import OutboundMessage
 from ..participants.models import Participant
@@ -26,9 +27,6 @@ from ..participants.state import (  # noqa: F401  (re-exported for the dashboard
 from ..timeutil import now_utc
 from .models import ParticipantState, kept_state_is_current
 
-#: The order the dashboard lists them in: the way through the round.
-STATES = ("not_invited", "invited", "opened", "in_progress", "expired", "paper_received",
-          "submitted_web", "submitted_clinic", "submitted_paper", "withdrawn", "deceased")
 #: The status filter: the participant statuses, and opted out of reminders.
 STATUS_FILTERS = ("active", "withdrawn", "deceased", "opted_out")
 SORT_COLUMNS = ("study_id", "language", "status", "state", "last_contact", "channel")

@@ -4,10 +4,7 @@ participant's follow-up page with its actions, and the next reminders.
 An action's GET only shows what it will do; the confirm button POSTs (with CSRF) the
 reason and whatever else the action needs.
 """
-import hashlib
-import os
 from dataclasses import dataclass
-from functools import cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent
@@ -21,7 +18,8 @@ from ..labels import dashboard_names
 from ..messaging.errors import MessagingError
 from ..messaging.models import OutboundMessage
 from ..participant_pages.actions import ACTIONS
-from ..participants.services import ParticipantActionError, find_participant
+from ..participants.models import participant_or_404
+from ..participants.services import ParticipantActionError
 from ..participants.state import CHANNELS, has_address, open_web_links
 from ..permissions import Permission, permission_required
 from ..reminders.services import due_reminders
@@ -114,24 +112,7 @@ bp.add_app_template_global(dashboard_names)
 bp.add_app_template_global(round_charts)  # the follow-up page's charts
 
 
-@cache
-def _file_hash(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:10]
-
-
-@bp.app_template_global()
-def dashboard_asset(filename):
-    """A versioned URL of one of the dashboard's static files."""
-    return url_for("dashboard.static", filename=filename,
-                   v=_file_hash(os.path.join(bp.static_folder, filename)))
-
-
 ACCESS_PURPOSE = "follow-up"
-
-
-def participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
 
 
 def _facts(participant, now):

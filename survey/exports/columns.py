@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..instruments.model import LANGUAGES
+from ..codes import LANGUAGES
 from ..participants.models import STATUSES
 from ..responses.models import ANSWER_STATES, INPUT_METHODS, MODES
 from .records import RECORD_STATES

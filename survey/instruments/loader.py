@@ -7,7 +7,9 @@ back silently to another language or lose an item.
 import tomllib
 from pathlib import Path
 
-from .model import LANGUAGES, SCALE_KINDS, SCORE_METHODS, Instrument, Item, ResponseScale, ScoreRule
+from ..codes import LANGUAGES
+from .model import SCALE_KINDS, Instrument, Item, ResponseScale, ScoreRule
+from .scoring import SCORE_METHODS
 
 BUILT_IN_DIR = Path(__file__).parent / "definitions"
 
@@ -80,7 +82,7 @@ def _scores(raw_scores, item_ids, where):
         method = _require(raw, "method", here)
         if method not in SCORE_METHODS:
             raise InstrumentDefinitionError(
-                f"{here}: unknown method {method!r}, expected one of {SCORE_METHODS}")
+                f"{here}: unknown method {method!r}, expected one of {tuple(SCORE_METHODS)}")
         members = tuple(_require(raw, "items", here))
         missing = [i for i in members if i not in item_ids]
         if missing or not members:

@@ -1,9 +1,7 @@
 """Questionnaire definitions as frozen data: instruments, items, response scales, scores."""
 from dataclasses import dataclass
 
-LANGUAGES = ("da", "en")
 SCALE_KINDS = ("rating", "vas")  # rating: a choice of whole numbers; vas: a position on a line
-SCORE_METHODS = ("scaled_mean",)
 
 
 @dataclass(frozen=True)

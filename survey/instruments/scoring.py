@@ -97,6 +97,7 @@ def scaled_mean(items, answers, min_fraction=DEFAULT_MIN_FRACTION):
     return round_half_up(100 * sum(aligned) / len(aligned), STORED_DECIMALS), len(aligned)
 
 
+#: Each scoring rule's method (the instrument files' `method`) and its function.
 SCORE_METHODS = {"scaled_mean": scaled_mean}
 
 

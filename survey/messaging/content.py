@@ -1,4 +1,6 @@
-"""What each message says. E-mail, SMS and letter share the wording of each template.
+"""What each message says: the words live in templates/messages/ (see the README).
+
+E-mail, SMS and letter share the wording of each kind (messages/<kind>/wording.txt).
 
 Everything here uses gettext: call it inside ``flask_babel.force_locale(language)``
 (services.deliver does), so a message is in the participant's language whoever
@@ -8,7 +10,6 @@ from collections import namedtuple
 
 from flask import current_app, render_template
 from flask_babel import format_date
-from flask_babel import gettext as _
 
 from ..invitations.tokens import link_for_key
 from ..timeutil import now_utc
@@ -47,73 +48,44 @@ def context_for(participant, invitation, template, short_code=None):
         privacy_url=config["SURVEY_PRIVACY_URL"][language])
 
 
-#: subject: also the letter's heading; paragraphs: before the link;
-#: call: the line before the link; button: the e-mail's button;
-#: saved: the general word that answers are kept (left out where a paragraph says it).
-Wording = namedtuple("Wording", "subject paragraphs call button saved")
+#: The parts of messages/<kind>/wording.txt (see there): subject (also the letter's
+#: heading), paragraphs, call, button, saved (None where a paragraph says it) and sms.
+Wording = namedtuple("Wording", "subject paragraphs call button saved sms")
 
 
-def _saved():
-    return _("Your answers are saved as you go. You can take a break and come back later "
-             "with the same link.")
+def words_in(name, context):
+    """The words templates/messages/<name>.txt sets, in the current language, as attributes."""
+    return current_app.jinja_env.get_template(f"messages/{name}.txt").make_module(
+        {"message": context})
 
 
-def wording(template):
-    """The words of one template (invitation, reminder, reminder_started)."""
-    if template == "invitation":
-        return Wording(
-            subject=_("Your questionnaire about dry mouth"),
-            paragraphs=(_("We would like to know how dry your mouth is these days. Please "
-                          "answer some short questions about dry mouth. It takes about 10 "
-                          "minutes."),),
-            call=_("Open your personal link to start:"),
-            button=_("Start the questionnaire"), saved=_saved())
-    if template == "reminder":
-        return Wording(
-            subject=_("Reminder: questionnaire about dry mouth"),
-            paragraphs=(
-                _("A little while ago we sent you a link to some short questions about dry "
-                  "mouth. We have not yet received your answers."),
-                _("Your answers matter to the study, even if dry mouth does not bother you at "
-                  "the moment. It takes about 10 minutes."),
-                _("If you have already answered on paper, please ignore this message."),
-            ),
-            call=_("Open your personal link to start:"),
-            button=_("Start the questionnaire"), saved=_saved())
-    if template == "reminder_started":
-        return Wording(
-            subject=_("Reminder: you have not yet sent your answers about dry mouth"),
-            paragraphs=(
-                _("Thank you for starting the questionnaire about dry mouth. You have not yet "
-                  "sent your answers."),
-                _("The answers you have already given are saved. You can carry on where you "
-                  "left off."),
-                _("At the end, press “%(button)s” so that the study team gets your answers.",
-                  button=_("Send answers")),
-            ),
-            call=_("Open your personal link to carry on:"),
-            button=_("Carry on with the questionnaire"), saved=None)
-    raise ValueError(f"unknown message template {template!r}; expected one of {TEMPLATES}")
+def _paragraphs(text):
+    return tuple(part.strip() for part in text.split("\n\n") if part.strip())
+
+
+def wording(context):
+    """The words of the message kind `context.template` (invitation, reminder, ...)."""
+    if context.template not in TEMPLATES:
+        raise ValueError(f"unknown message template {context.template!r}; "
+                         f"expected one of {TEMPLATES}")
+    words = words_in(f"{context.template}/wording", context)
+    return Wording(subject=words.subject, paragraphs=_paragraphs(words.paragraphs),
+                   call=words.call, button=words.button,
+                   saved=getattr(words, "saved", None), sms=words.sms)
 
 
 def render_email(context):
     """(subject, plain text, HTML) of an e-mail."""
-    words = wording(context.template)
-    values = {"words": words, "message": context, "privacy_words": privacy_words(),
-              "privacy_line": privacy_line(context)}
-    return (words.subject, render_template("emails/message.txt", **values),
-            render_template("emails/message.html", **values))
+    words, shared = wording(context), words_in("shared", context)
+    values = {"words": words, "message": context, "privacy_words": shared.privacy_words,
+              "privacy_line": shared.privacy_line or None}
+    return (words.subject, render_template("messages/email.txt", **values),
+            render_template("messages/email.html", **values))
 
 
 def privacy_line(context):
     """"How we handle your data: <address>" for e-mails and letters, or None without one."""
-    if not context.privacy_url:
-        return None
-    return _("How we handle your data: %(address)s", address=context.privacy_url)
-
-
-def privacy_words():
-    return _("How we handle your data")
+    return words_in("shared", context).privacy_line or None
 
 
 def sms_text(context):
@@ -125,17 +97,5 @@ def sms_text(context):
     config.SMS_PRIVACY_WORDS_MAX are the lengths of the longest of these texts, which
     limit how long the signature may be.
     """
-    text = f"{context.sms_signature}: {_sms_words(context.template, context.link)}"
-    return f"{text}\n{privacy_line(context)}" if context.privacy_url else text
-
-
-def _sms_words(template, link):
-    if template == "invitation":
-        return _("Please answer questions about dry mouth. Your personal link: %(link)s",
-                 link=link)
-    if template == "reminder":
-        return _("Please remember to answer the questions about dry mouth: %(link)s", link=link)
-    if template == "reminder_started":
-        return _("Remember to send your answers about dry mouth. Carry on here: %(link)s",
-                 link=link)
-    raise ValueError(f"unknown message template {template!r}; expected one of {TEMPLATES}")
+    return render_template("messages/sms.txt", message=context, words=wording(context),
+                           privacy_line=privacy_line(context))

@@ -11,23 +11,18 @@ from markupsafe import Markup
 from ..audit.services import record_access
 from ..extensions import db
 from ..invitations.short_codes import printed_code
-from ..participants.models import Participant
-from ..participants.services import find_participant
+from ..participants.models import Participant, participant_or_404
 from ..participants.state import open_web_links
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for
 from .letters import letter_text, letters_pdf, qr_svg
 
 
-def get_participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
-
-
 def chosen_participants():
     """?study_id=…&study_id=…, or every active participant who prefers letters."""
     study_ids = request.args.getlist("study_id")
     if study_ids:
-        return [get_participant_or_404(s) for s in study_ids]
+        return [participant_or_404(s) for s in study_ids]
     return db.session.execute(
         db.select(Participant).where(Participant.status == "active",
                                      Participant.channel == "letter")
@@ -59,7 +54,7 @@ def render_letters(letters, missing, pdf_url):
     pages = []
     for letter in letters:
         with force_locale(letter.language):
-            pages.append(Markup(render_template("letters/_letter.html", letter=letter,
+            pages.append(Markup(render_template("messages/letter.html", letter=letter,
                                                 qr=qr_svg(letter.link))))
     return render_template("letters/page.html", pages=pages, missing=missing, pdf_url=pdf_url)
 

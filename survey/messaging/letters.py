@@ -1,6 +1,6 @@
 """Letters: the link written out, a QR code of it, and a short code for /start.
 
-The same text makes the printable page (templates/letters/) and the PDF (for
+The same text (templates/messages/) makes the printable page and the PDF (for
 printing or Danish Digital Post). Delivering a letter means writing its PDF to
 SURVEY_LETTER_FOLDER; a Digital Post sender can later take the folder's place
 behind the same ``send(pdf, name) -> provider id`` interface.
@@ -11,12 +11,11 @@ from collections import namedtuple
 
 import segno
 from flask import current_app
-from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from markupsafe import Markup
 
-from .content import privacy_line, wording
+from .content import privacy_line, wording, words_in
 from .errors import SendError, safe_error_text
 
 LetterText = namedtuple(
@@ -30,32 +29,23 @@ LetterText = namedtuple(
 
 def letter_text(context):
     """Every line of a letter, in the current (the participant's) language."""
-    words = wording(context.template)
+    words, lines = wording(context), words_in("letter", context)
     return LetterText(
         language=context.language, sender=context.sender, date=context.sent_on,
-        study_name=context.study_name, heading=words.subject,
-        greeting=_("Dear participant,"), paragraphs=words.paragraphs,
-        ways=_("You can answer on your phone, tablet or computer, in one of these ways:"),
-        qr_step=_("Scan the QR code with your phone's camera."),
-        start_step=_("Or type this address in your browser:"),
-        start_address=context.start_address,
-        code_step=_("and then type your personal code:"), code=context.short_code,
-        link_step=_("Or type the whole link:"), link=context.link,
-        validity=_("The link and the code work until %(date)s.", date=context.expires_on),
-        saved=words.saved,
-        personal=_("The link and the code are personal. Please do not share them with anyone."),
-        contact_intro=_("If you would rather answer on paper, or if you have questions, "
-                        "contact the study team:"),
-        contact=context.contact, regards=_("Kind regards"), signature=_("The study team"),
-        reference=_("Your participant number: %(study_id)s", study_id=context.study_id),
-        privacy=privacy_line(context),
+        study_name=context.study_name, heading=words.subject, greeting=lines.greeting,
+        paragraphs=words.paragraphs, ways=lines.ways, qr_step=lines.qr_step,
+        start_step=lines.start_step, start_address=context.start_address,
+        code_step=lines.code_step, code=context.short_code, link_step=lines.link_step,
+        link=context.link, validity=lines.validity, saved=words.saved, personal=lines.personal,
+        contact_intro=lines.contact_intro, contact=context.contact, regards=lines.regards,
+        signature=lines.signature, reference=lines.reference, privacy=privacy_line(context),
     )
 
 
 def qr_svg(link):
     """The link as a QR code, inline SVG sized by the stylesheet."""
-    svg = segno.make(link, error="m").svg_inline(
-        omitsize=True, svgclass="qr", title=_("QR code with your personal link"))
+    title = words_in("letter", None).qr_title
+    svg = segno.make(link, error="m").svg_inline(omitsize=True, svgclass="qr", title=title)
     return Markup(svg)
 
 

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from ..audit.services import record_change, staff_actor
+from ..codes import CHANNELS, PURPOSES
 from ..extensions import db
 from ..invitations.services import (
     create_invitation,
@@ -40,8 +41,6 @@ from .sms import sms_gateway
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("email", "sms", "letter")
-PURPOSES = ("invitation", "reminder")
 #: Minutes to wait after the 1st, 2nd, ... failed attempt; after the last, give up.
 RETRY_MINUTES = (5, 30, 120, 480)
 MAX_ATTEMPTS = len(RETRY_MINUTES) + 1

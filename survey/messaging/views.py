@@ -1,4 +1,5 @@
-"""The participant's opt-out page, the letters staff print, and the messaging pages' stylesheets.
+"""The participant's opt-out page, and the letters staff print (the messaging pages'
+stylesheets are in static/).
 
 Letters: one participant's, or many at once, as a page or a PDF. A letter needs an
 open web link; making one (on the participant's follow-up page, or with `flask
@@ -6,21 +7,18 @@ invitations send --channel letter`) records the send. These pages only print:
 opening one notes the access (the access log), nothing else; the short code has
 worked since the link was made.
 """
-import hashlib
 import logging
-import os
 import re
-from functools import cache
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 
 from ..extensions import db
+from ..participants.models import participant_or_404
 from ..permissions import Permission, permission_required
 from .letter_pages import (
     chosen_participants,
     chosen_template,
-    get_participant_or_404,
     letters_for,
     pdf_response,
     render_letters,
@@ -49,19 +47,6 @@ def optout(token):
     with force_locale(participant.language):
         return render_template("messaging/optout.html", token=token,
                                done=participant.opted_out_at is not None)
-
-
-@cache
-def _file_hash(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:10]
-
-
-@bp.app_template_global()
-def messaging_asset(filename):
-    """A versioned URL of one of this package's static files."""
-    return url_for("messaging.static", filename=filename,
-                   v=_file_hash(os.path.join(bp.static_folder, filename)))
 
 
 class RedactOptoutTokensFilter(logging.Filter):
@@ -99,7 +84,7 @@ def batch_pdf():
 @bp.get("/staff/letters/participant/<study_id>")
 @permission_required(Permission.PRINT_LETTERS)
 def single(study_id):
-    letters, missing = letters_for([get_participant_or_404(study_id)], chosen_template())
+    letters, missing = letters_for([participant_or_404(study_id)], chosen_template())
     return render_letters(letters, missing, url_for(".single_pdf", study_id=study_id,
                                                     **request.args.to_dict(False)))
 
@@ -107,5 +92,5 @@ def single(study_id):
 @bp.get("/staff/letters/participant/<study_id>/pdf")
 @permission_required(Permission.PRINT_LETTERS)
 def single_pdf(study_id):
-    letters, _ = letters_for([get_participant_or_404(study_id)], chosen_template())
+    letters, _ = letters_for([participant_or_404(study_id)], chosen_template())
     return pdf_response(letters, f"letter-{study_id}.pdf")

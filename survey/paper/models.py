@@ -4,7 +4,6 @@ from ..extensions import db
 from ..timeutil import UTCDateTime, now_utc
 
 ENTRY_CODES = ("answered", "not_answered", "multiple_marks", "unreadable")
-FORM_STATUSES = ("awaiting_second_entry", "awaiting_verification", "discrepancy", "verified")
 
 
 class PaperForm(db.Model):

@@ -3,20 +3,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..audit.services import answer_text
+from ..user_errors import UserError
 from .models import ENTRY_CODES
 
 DATE_FIELDS = ("received_on", "completed_on")
 
 
-class PaperEntryError(Exception):
-    """A paper-entry step that cannot be done.
-
-    str() says why for a developer; `.message` says it to the person (translated when shown).
-    """
-
-    def __init__(self, detail, message):
-        super().__init__(detail)
-        self.message = message
+class PaperEntryError(UserError):
+    """A paper-entry step that cannot be done (see UserError: str() and `.message`)."""
 
 
 class SameStaffMember(PaperEntryError):

@@ -20,14 +20,14 @@ from ..extensions import db
 from ..i18n import localized, staff_time
 from ..instruments import instruments
 from ..labels import MODE_NAMES
-from ..participants.models import Participant
-from ..participants.services import find_participant
+from ..participants.models import Participant, find_participant, participant_or_404
 from ..participants.state import has_answered
 from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import name_required, signer_confirmed
 from ..timeutil import study_today
+from ..user_errors import show_user_error
 from .duplicates import duplicate_group, pending_duplicate_groups
 from .forms import (
     CorrectionForm,
@@ -113,7 +113,7 @@ def entry(study_id, code):
                                status_reason=form.status_reason.data)
         except (SameStaffMember, FormNotWaiting) as error:
             db.session.rollback()
-            flash(error.message, "error")
+            show_user_error(error)
             status = 409
         else:
             db.session.commit()
@@ -180,7 +180,7 @@ def settle(form, action):
         action()
     except PaperEntryError as error:
         db.session.rollback()
-        form.reason.errors.append(error.message)
+        show_user_error(error, form, field="reason")
         return 409 if isinstance(error, SameStaffMember) else 422
     db.session.commit()
     return None
@@ -256,12 +256,8 @@ def resolve(form_id):
     ), status
 
 
-#: Why these screens show a participant's data (audit/labels.py PURPOSE_NAMES has the words).
+#: Why these screens show a participant's data (survey/labels.py PURPOSE_NAMES has the words).
 PAPER_ENTRY, DUPLICATE_DECISION, CORRECTION = "paper entry", "duplicate decision", "correction"
-
-
-def participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
 
 
 def seen(participant, purpose=PAPER_ENTRY):

@@ -5,7 +5,7 @@ when, which page), so a participant's GDPR access request can be answered.
 """
 from collections import namedtuple
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
@@ -23,8 +23,7 @@ from ..extensions import db
 from ..i18n import localized
 from ..instruments import InstrumentDefinitionError, instruments
 from ..invitations.services import invitation_state
-from ..participants.models import Participant
-from ..participants.services import find_participant
+from ..participants.models import Participant, participant_or_404
 from ..participants.state import has_answered, participant_state
 from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
@@ -40,10 +39,6 @@ ResponseView = namedtuple("ResponseView", "response title items scores")
 #: None, and id (for the notes and requested changes beside the answer).
 ItemView = namedtuple("ItemView", "number text answer item_id")
 ScoreView = namedtuple("ScoreView", "label score")
-
-
-def get_participant_or_404(study_id):
-    return find_participant(study_id) or abort(404)
 
 
 def response_counts(participant_ids):
@@ -103,7 +98,7 @@ def participant_responses(participant):
 @bp.get("/<study_id>")
 @permission_required(Permission.VIEW_PARTICIPANTS)
 def detail(study_id):
-    participant = get_participant_or_404(study_id)
+    participant = participant_or_404(study_id)
     responses = participant_responses(participant)
     may_see_audit = can(current_user, Permission.VIEW_AUDIT)
     records = audit_history(participant_id=participant.id) if may_see_audit else []
@@ -126,7 +121,7 @@ def detail(study_id):
 @permission_required(Permission.ACCESS_REPORT)
 def access_report(study_id):
     """Who on the study team looked at this participant's data, when, and on which page."""
-    participant = get_participant_or_404(study_id)
+    participant = participant_or_404(study_id)
     return render_template("participants/access_report.html", participant=participant,
                            records=access_history(participant.id))
 
@@ -134,7 +129,7 @@ def access_report(study_id):
 @bp.get("/<study_id>/access.csv")
 @permission_required(Permission.ACCESS_REPORT)
 def access_report_csv(study_id):
-    participant = get_participant_or_404(study_id)
+    participant = participant_or_404(study_id)
     records = access_history(participant.id)
     download = csv_download(
         lambda stream, delimiter: write_access_csv(stream, participant.study_id, records,

@@ -1,11 +1,10 @@
+from flask import abort
 from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import validates
 
+from ..codes import STATUSES  # noqa: F401 (read from here by the exports and the CLI)
 from ..extensions import db
 from ..timeutil import UTCDateTime, now_utc
-
-LANGUAGES = ("da", "en")
-STATUSES = ("active", "withdrawn", "deceased")
 
 
 def canonical_study_id(study_id):
@@ -72,3 +71,15 @@ def related_model(relationship):
     by its name, so the participant entity imports none of the feature packages whose rows
     point at it)."""
     return relationship.property.mapper.class_
+
+
+def find_participant(study_id):
+    """The participant with this study ID in any case ('p100' finds 'P100'), or None."""
+    return db.session.execute(
+        db.select(Participant).where(Participant.study_id == canonical_study_id(study_id))
+    ).scalar_one_or_none()
+
+
+def participant_or_404(study_id):
+    """The participant a staff page's URL names, or 404 Not Found."""
+    return find_participant(study_id) or abort(404)

@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_change
+from ..codes import LANGUAGES
 from ..email_address import normalise_email
 from ..extensions import db
 from ..timeutil import now_utc, study_today
-from .models import LANGUAGES, Participant, canonical_study_id
+from ..user_errors import UserError
+from .models import Participant, canonical_study_id, find_participant
 from .state import CHANNELS, default_channel, has_address, open_invitations
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -84,13 +86,6 @@ def add_participant(study_id, language, email=None, phone=None, channel=None):
     return participant
 
 
-def find_participant(study_id):
-    """The participant with this study ID in any case ('p100' finds 'P100'), or None."""
-    return db.session.execute(
-        db.select(Participant).where(Participant.study_id == canonical_study_id(study_id))
-    ).scalar_one_or_none()
-
-
 def get_participant(study_id):
     """The participant with this study ID, or ParticipantError."""
     participant = find_participant(study_id)
@@ -105,12 +100,8 @@ def get_participant(study_id):
 # changed field with the old and the new value and the reason; the caller commits.
 
 
-class ParticipantActionError(ParticipantError):
+class ParticipantActionError(UserError, ParticipantError):
     """An action that cannot be done; str() says why to a developer, `.message` to a person."""
-
-    def __init__(self, detail, message):
-        super().__init__(detail)
-        self.message = message
 
 
 #: Statuses an action can set (active is where everyone starts).

@@ -23,6 +23,7 @@ from sqlalchemy import Integer, and_, case, exists, func, literal_column, not_, 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from ..codes import CHANNELS  # noqa: F401 (read from here by views and services)
 from .models import Participant, related_model
 
 #: Lowest to highest: a participant's state is the highest one that applies.
@@ -40,7 +41,6 @@ ANSWER_MODE = {"submitted_web": "web", "submitted_clinic": "clinic",
 REMINDABLE = ("invited", "opened", "in_progress")
 #: States in which the participant may be sent a (new) invitation: no open link, nothing back.
 INVITABLE = ("not_invited", "expired")
-CHANNELS = ("email", "sms", "letter")
 
 
 # --- the state, in Python: one participant -------------------------------------------------

@@ -14,19 +14,19 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..audit_reports.labels import (
-    ANSWER_STATE_NAMES,
-    PURPOSE_NAMES,
-    VALUE_NAMES,
-    actor_name,
-    label,
-    readable_records,
-)
+from ..audit_reports.labels import VALUE_NAMES, actor_name, readable_records
 from ..audit_reports.trail import access_history, audit_history
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, current_language, format_score, localized, staff_time
 from ..instruments import InstrumentDefinitionError, instruments
-from ..labels import CHANNEL_NAMES, MODE_NAMES, STATUS_NAMES
+from ..labels import (
+    ANSWER_STATE_NAMES,
+    CHANNEL_NAMES,
+    MODE_NAMES,
+    PURPOSE_NAMES,
+    STATUS_NAMES,
+    label,
+)
 from ..paper.models import PaperForm
 from ..participant_pages.views import participant_responses
 from ..provenance import package_version, software_commit

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..audit.services import staff_actor
 from ..extensions import db
-from ..participants.services import find_participant
+from ..participants.models import participant_or_404
 from ..permissions import Permission, permission_required
 from .content import VARIANTS
 from .services import make_certified_copy
@@ -20,7 +20,7 @@ bp.add_app_template_global(participant_charts)  # the participant page's charts
 @bp.post("/<study_id>/certified-copy")
 @permission_required(Permission.CERTIFIED_COPY)
 def certified_copy(study_id):
-    participant = find_participant(study_id) or abort(404)
+    participant = participant_or_404(study_id)
     variant = request.form.get("variant", "staff")
     language = request.form.get("language", "da")
     if variant not in VARIANTS or language not in ("da", "en"):

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..schedule.models import SCHEDULE_ID, ReminderSchedule
 from ..schedule.policy import ReminderPolicyError, current_policy, parse_days, parse_hours
 from ..timeutil import now_utc
+from ..user_errors import UserError
 
 MAX_REMINDERS = 5
 AUDIT_ENTITY = "reminder_schedule"
@@ -33,12 +34,15 @@ DAYS_PROBLEMS = {
 }
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """Typed values that cannot be the schedule; `errors` maps each form field to a message."""
 
     def __init__(self, errors):
         super().__init__(f"reminder schedule refused: {', '.join(sorted(errors))}")
         self.errors = errors
+
+    def field_messages(self):
+        return self.errors
 
 
 class Schedule(namedtuple("Schedule", "days start_hour end_hour")):

@@ -15,6 +15,7 @@ from ..i18n import time_zone_name
 from ..participants.forms import ReasonForm
 from ..permissions import Permission, permission_required
 from ..schedule.policy import current_policy, saved_schedule
+from ..user_errors import show_user_error
 from .schedule import (
     MAX_REMINDERS,
     ScheduleError,
@@ -37,9 +38,7 @@ class ScheduleForm(ReasonForm):
         try:
             parse_schedule(self.days.data, self.start_hour.data, self.end_hour.data)
         except ScheduleError as error:
-            for name, message in error.errors.items():
-                self[name].errors.append(message)
-            return False
+            return show_user_error(error, self)
         return valid
 
 

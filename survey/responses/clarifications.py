@@ -26,16 +26,13 @@ from ..extensions import db
 from ..instruments import instruments
 from ..permissions import Permission, can
 from ..timeutil import now_utc, study_today
+from ..user_errors import UserError
 from .models import REQUEST_CHANNELS, AnswerNote, RequestedChange
 from .services import store_scores
 
 
-class ClarificationError(ValueError):
+class ClarificationError(UserError, ValueError):
     """The action cannot be taken; `.message`, where set, says why to the person."""
-
-    def __init__(self, detail, message=None):
-        super().__init__(detail)
-        self.message = message
 
 
 def _check(response, staff_user, reason, what):

@@ -13,19 +13,16 @@ from ..extensions import db
 from ..instruments import instruments
 from ..permissions import Permission, can
 from ..timeutil import now_utc
+from ..user_errors import UserError
 from .models import ANSWER_STATES, Answer
 from .services import store_scores
 
 
-class CorrectionError(ValueError):
+class CorrectionError(UserError, ValueError):
     """The correction cannot be made.
 
     str() says why for a developer; `.message`, where set, says it to the person.
     """
-
-    def __init__(self, detail, message=None):
-        super().__init__(detail)
-        self.message = message
 
 
 class CorrectionReasonRequired(CorrectionError):

@@ -2,16 +2,13 @@ from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, String, TypeDecorator, UniqueConstraint
 
+from ..codes import ANSWER_STATES, DUPLICATE_STATES, MODES  # noqa: F401 (read from here)
 from ..extensions import db
 from ..instruments.scoring import decimal_text
 from ..timeutil import UTCDateTime, now_utc
 
-MODES = ("web", "paper", "clinic")
-#: multiple_marks and unreadable come from paper; every state but answered scores as missing.
-ANSWER_STATES = ("answered", "not_answered", "multiple_marks", "unreadable")
 #: What only a paper form can show: never set on a web or clinic answer.
 PAPER_ONLY_STATES = ("multiple_marks", "unreadable")
-DUPLICATE_STATES = ("pending", "counts", "does_not_count")
 #: How a VAS answer was given on the web: a tap or click on the line, the line's
 #: keyboard control, or the number field (always so without JavaScript).
 INPUT_METHODS = ("tap", "keyboard", "typed")

@@ -21,6 +21,7 @@ from ..audit.services import record_change, staff_actor
 from ..extensions import db
 from ..staff.services import CodeOutcome, recheck_password, verify_totp
 from ..timeutil import now_utc
+from ..user_errors import UserError
 from .meanings import MEANINGS
 from .models import Signature
 
@@ -28,12 +29,11 @@ LOCKED = _l("Too many wrong passwords or codes: your account is locked for a whi
             "later, or ask an administrator.")
 
 
-class SignatureRefused(Exception):
+class SignatureRefused(UserError):
     """The signature cannot be made; `.field` names the form field the `.message` belongs to."""
 
     def __init__(self, field, message):
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}", message, field)
 
 
 def check_signer(user, password, code, now=None):

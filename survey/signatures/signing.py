@@ -5,6 +5,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..user_errors import show_user_error
 from .services import SignatureRefused, check_signer
 
 
@@ -35,6 +36,5 @@ def signer_confirmed(form):
     try:
         check_signer(current_user, form.password.data, form.code.data)
     except SignatureRefused as refused:
-        form[refused.field].errors = [*form[refused.field].errors, refused.message]
-        return False
+        return show_user_error(refused, form)
     return True

@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from ..user_errors import UserError
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 #: zxcvbn's estimate: 10^8 guesses and more is "safely unguessable" online.
@@ -24,8 +26,11 @@ MIN_GUESSES_LOG10 = 8
 FAST_FOR_TESTS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
-class PasswordPolicyError(ValueError):
-    """The password is not acceptable; str() is a translated sentence saying why."""
+class PasswordPolicyError(UserError, ValueError):
+    """The password is not acceptable; str() and `.message` are a translated sentence."""
+
+    def __init__(self, message):
+        super().__init__(message, message)
 
 
 @cache

@@ -11,9 +11,9 @@ import pytest
 
 from survey.audit.models import AccessRecord
 from survey.audit.services import record_access
-from survey.audit_reports.labels import ACTION_NAMES, ENTITY_NAMES, FIELD_NAMES, PURPOSE_NAMES
 from survey.extensions import db
 from survey.instruments import instruments
+from survey.labels import ACTION_NAMES, ENTITY_NAMES, FIELD_NAMES, PURPOSE_NAMES
 from survey.paper.services import save_entry
 from survey.participants.services import get_participant, set_participant_status
 from survey.responses.corrections import correct_answer
@@ -81,7 +81,7 @@ def codes_in_source():
 
 
 def test_every_code_the_system_records_has_words():
-    """A new action, entity, field or access purpose gets its words in audit_reports/labels.py."""
+    """A new action, entity, field or access purpose must get its words in survey/labels.py."""
     found = codes_in_source()
     assert len(found["action"]) > 10 and "paper entry" in found["purpose"]  # the scan works
     assert found["action"] - set(ACTION_NAMES) == set()

@@ -5,26 +5,24 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, cli, database, errors, i18n, models, security  # noqa: F401 (hooks, models)
-from .audit_reports.views import bp as audit_bp
+from .accounts.views import bp as accounts_bp
+from .audit_reports.views import bp as audit_reports_bp
+from .clarifications.views import bp as clarifications_bp
+from .clinic.views import bp as clinic_bp
 from .config import check_production_safety, settings_from_environment
 from .dashboard.views import bp as dashboard_bp
 from .exports.views import bp as exports_bp
 from .extensions import babel, csrf, db, migrate
 from .instruments import init_instruments
-from .invitations.start_views import bp as start_bp
 from .invitations.views import bp as invitations_bp
-from .messaging.letter_views import bp as letters_bp
 from .messaging.views import bp as messaging_bp
 from .paper.views import bp as paper_bp
-from .participant_pages.views import bp as participants_bp
+from .participant_pages.views import bp as participant_pages_bp
 from .records.views import bp as records_bp
 from .reminders.views import bp as reminders_bp
-from .responses.clarification_views import bp as clarify_bp
-from .responses.views import bp as questionnaire_bp
+from .responses.views import bp as responses_bp
 from .settings_check import check_settings
-from .staff.account_views import bp as accounts_bp
 from .staff.auth import init_login
-from .staff.clinic_views import bp as clinic_bp
 from .staff.menu import init_menu
 from .staff.views import bp as staff_bp
 
@@ -70,18 +68,16 @@ def register_extensions(app):
 def register_blueprints(app):
     app.register_blueprint(invitations_bp)
     # Its GET pages only read: they never wait for a writer (see survey/database.py).
-    app.register_blueprint(database.read_only_get(questionnaire_bp))
+    app.register_blueprint(database.read_only_get(responses_bp))
     app.register_blueprint(staff_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(clinic_bp)
-    app.register_blueprint(participants_bp)
+    app.register_blueprint(participant_pages_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(paper_bp)
-    app.register_blueprint(clarify_bp)
-    app.register_blueprint(audit_bp)
+    app.register_blueprint(clarifications_bp)
+    app.register_blueprint(audit_reports_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reminders_bp)
-    app.register_blueprint(start_bp)
     app.register_blueprint(messaging_bp)
-    app.register_blueprint(letters_bp)

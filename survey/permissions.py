@@ -20,6 +20,8 @@ ROLES = ("data_entry", "coordinator", "admin")
 DATA_ENTRY, COORDINATOR, ADMIN = ROLES
 ROLE_LABELS = {DATA_ENTRY: _l("Data entry"), COORDINATOR: _l("Coordinator"),
                ADMIN: _l("Administrator")}
+#: (role, its word): the choices of a role field, and the role words the pages show.
+ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
 
 #: Set in the session after the right password, cleared when the second factor is done
 #: (or not needed): until then no page that needs a permission opens.

@@ -122,3 +122,38 @@ def test_every_feature_package_has_its_layer():
     contract = next(c for c in layers["contracts"] if c["id"] == "layers")
     placed = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
     assert placed == set(feature_packages())
+
+
+def routes_by_blueprint(app):
+    """{blueprint name: the modules its view functions are defined in} (static files aside)."""
+    modules = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue
+        blueprint = rule.endpoint.rsplit(".", 1)[0]
+        modules.setdefault(blueprint, set()).add(app.view_functions[rule.endpoint].__module__)
+    return modules
+
+
+def blueprint_problems(modules):
+    """What breaks 'one blueprint per package, named after it, its routes in views.py'."""
+    problems = []
+    for blueprint, where in sorted(modules.items()):
+        if where != {f"survey.{blueprint}.views"}:
+            problems.append(f"{blueprint}: routes in {', '.join(sorted(where))}")
+    return problems
+
+
+def test_every_blueprint_is_named_after_its_package_with_its_routes_in_views(app):
+    modules = routes_by_blueprint(app)
+    assert blueprint_problems(modules) == []
+    assert {b.import_name for b in app.blueprints.values()} == {
+        f"survey.{name}.views" for name in app.blueprints}
+
+
+def test_the_blueprint_check_finds_a_split_package_and_a_wrong_name():
+    assert blueprint_problems({"paper": {"survey.paper.views"}}) == []
+    assert blueprint_problems({"paper": {"survey.paper.views", "survey.paper.more_views"}}) == [
+        "paper: routes in survey.paper.more_views, survey.paper.views"]
+    assert blueprint_problems({"start": {"survey.invitations.views"}}) == [
+        "start: routes in survey.invitations.views"]

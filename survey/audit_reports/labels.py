@@ -30,8 +30,8 @@ from ..labels import (
     STATUS_NAMES,
     label,
 )
+from ..permissions import ROLE_CHOICES
 from ..signatures.meanings import MEANINGS
-from ..staff.account_forms import ROLE_CHOICES
 
 #: Words for coded values, per field; answers use ANSWER_STATE_NAMES.
 VALUE_NAMES = {

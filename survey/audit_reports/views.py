@@ -23,7 +23,7 @@ from .labels import actor_name, readable_records, record_name
 from .trail import actor_emails, audit_history, write_audit_csv
 from .verify import verify_trail
 
-bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
+bp = Blueprint("audit_reports", __name__, url_prefix="/staff/audit")
 
 
 @bp.record_once

@@ -1,11 +1,28 @@
-"""The participant's opt-out page; the messaging pages' stylesheets are in static/."""
+"""The participant's opt-out page, and the letters staff print (the messaging pages'
+stylesheets are in static/).
+
+Letters: one participant's, or many at once, as a page or a PDF. A letter needs an
+open web link; making one (on the participant's follow-up page, or with `flask
+invitations send --channel letter`) records the send. These pages only print:
+opening one notes the access (the access log), nothing else; the short code has
+worked since the link was made.
+"""
 import logging
 import re
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 
 from ..extensions import db
+from ..participants.models import participant_or_404
+from ..permissions import Permission, permission_required
+from .letter_pages import (
+    chosen_participants,
+    chosen_template,
+    letters_for,
+    pdf_response,
+    render_letters,
+)
 from .mail import close_mail_connection
 from .optout import PATH, opt_out, participant_from_optout_token
 
@@ -48,3 +65,32 @@ def redact_optout_tokens_in_logs(state):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactOptoutTokensFilter) for f in logger.filters):
             logger.addFilter(RedactOptoutTokensFilter())
+
+
+@bp.get("/staff/letters/")
+@permission_required(Permission.PRINT_LETTERS)
+def batch():
+    letters, missing = letters_for(chosen_participants(), chosen_template())
+    return render_letters(letters, missing, url_for(".batch_pdf", **request.args.to_dict(False)))
+
+
+@bp.get("/staff/letters/pdf")
+@permission_required(Permission.PRINT_LETTERS)
+def batch_pdf():
+    letters, _ = letters_for(chosen_participants(), chosen_template())
+    return pdf_response(letters, "letters.pdf")
+
+
+@bp.get("/staff/letters/participant/<study_id>")
+@permission_required(Permission.PRINT_LETTERS)
+def single(study_id):
+    letters, missing = letters_for([participant_or_404(study_id)], chosen_template())
+    return render_letters(letters, missing, url_for(".single_pdf", study_id=study_id,
+                                                    **request.args.to_dict(False)))
+
+
+@bp.get("/staff/letters/participant/<study_id>/pdf")
+@permission_required(Permission.PRINT_LETTERS)
+def single_pdf(study_id):
+    letters, _ = letters_for([participant_or_404(study_id)], chosen_template())
+    return pdf_response(letters, f"letter-{study_id}.pdf")

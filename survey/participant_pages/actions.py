@@ -3,7 +3,7 @@
 Every action is confirmed on a page that says what will happen and asks for a
 reason (and a date or a way of sending where it needs one); doing it writes
 the audit trail with the old and new values. The pages are in
-survey/dashboard/action_views.py; the changes themselves in participants/services.py and,
+survey/dashboard/views.py; the changes themselves in participants/services.py and,
 for sending, survey/messaging/services.py.
 """
 from dataclasses import dataclass

@@ -29,7 +29,7 @@ from ..permissions import Permission, can, permission_required
 from ..responses.models import Response
 from ..timeutil import now_utc
 
-bp = Blueprint("participants", __name__, url_prefix="/staff/participants")
+bp = Blueprint("participant_pages", __name__, url_prefix="/staff/participants")
 
 PER_PAGE = 50
 

@@ -14,7 +14,7 @@ def positions(invitation):
 
 def position_url(position, from_review=False):
     code, number = position
-    return url_for("questionnaire.item_page", code=code, number=number,
+    return url_for("responses.item_page", code=code, number=number,
                    **({"from": "review"} if from_review else {}))
 
 

@@ -25,9 +25,9 @@ from .services import (
 )
 from .snapshot import load_invitation_view
 
-bp = Blueprint("questionnaire", __name__, url_prefix="/q")
+bp = Blueprint("responses", __name__, url_prefix="/q")
 init_display(bp)
-OPEN_AFTER_COMPLETION = ("questionnaire.done", "questionnaire.set_language")
+OPEN_AFTER_COMPLETION = ("responses.done", "responses.set_language")
 
 
 @bp.before_request

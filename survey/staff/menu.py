@@ -5,21 +5,20 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..permissions import Permission, can
-from .account_forms import ROLE_CHOICES
+from ..permissions import ROLE_CHOICES, Permission, can
 
 MenuLink = namedtuple("MenuLink", "url label")
 
 #: (endpoint, label, the permission its view declares; a test checks they agree)
 MENU = [
-    ("participants.index", _l("Participants"), Permission.VIEW_PARTICIPANTS),
+    ("participant_pages.index", _l("Participants"), Permission.VIEW_PARTICIPANTS),
     ("dashboard.index", _l("Follow-up"), Permission.FOLLOW_UP),
     ("reminders.schedule", _l("Reminder schedule"), Permission.SET_REMINDER_SCHEDULE),
     ("paper.index", _l("Paper questionnaires"), Permission.KEY_PAPER),
     ("clinic.index", _l("At the clinic"), Permission.CLINIC_HANDOVER),
-    ("letters.batch", _l("Letters"), Permission.PRINT_LETTERS),
+    ("messaging.batch", _l("Letters"), Permission.PRINT_LETTERS),
     ("exports.index", _l("Exports"), Permission.EXPORT_DATA),
-    ("audit.verify_page", _l("Audit trail"), Permission.VIEW_AUDIT),
+    ("audit_reports.verify_page", _l("Audit trail"), Permission.VIEW_AUDIT),
     ("accounts.index", _l("Staff accounts"), Permission.MANAGE_ACCOUNTS),
 ]
 

@@ -68,7 +68,7 @@ def test_at_22_the_preview_and_the_dry_run_say_what_the_run_does(
     make_participant("P701", email="p701@example.dk")
     with app.app_context():
         send_invitation(get_participant("P701"), "email", now=EVENING - 8 * DAY)
-    monkeypatch.setattr("survey.dashboard.action_views.now_utc", lambda: EVENING)
+    monkeypatch.setattr("survey.dashboard.views.now_utc", lambda: EVENING)
     preview = client.get("/staff/dashboard/reminders").get_data(as_text=True)
     assert "nothing is sent now" in preview
     assert "would get one" not in preview

@@ -1,10 +1,10 @@
 """Web and clinic responses for the originator rules: made through the services."""
 import pytest
 
+from survey.clinic.services import start_clinic_invitation
 from survey.extensions import db
 from survey.participants.services import get_participant
 from survey.responses.models import Response
-from survey.staff.clinic import start_clinic_invitation
 from survey.staff.models import StaffUser
 
 from ..paper.conftest import people, screens  # noqa: F401 (fixtures used here too)

@@ -83,7 +83,7 @@ def test_no_route_changes_a_web_or_clinic_answer(app, client, staff_login, web_a
     """Every POST route on a response, every role, a paper-only code and a new value: the
     stored answers stay exactly as the participant gave them."""
     routes = response_routes(app)
-    assert {r.endpoint for r in routes} >= {"paper.correct", "clarify.clarify"}
+    assert {r.endpoint for r in routes} >= {"paper.correct", "clarifications.clarify"}
     email = staff_login.as_role(role)
     token = staff_login.csrf_token("/staff/")
     before = {mode: stored_answers(app, rid) for mode, rid in web_and_clinic.items()}

@@ -2,10 +2,10 @@
 has already answered."""
 import pytest
 
+from survey.clinic.services import AlreadyAnswered, start_clinic_invitation
 from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.participants.services import get_participant
-from survey.staff.clinic import AlreadyAnswered, start_clinic_invitation
 from survey.staff.models import StaffUser
 
 from ..paper.test_duplicates_and_corrections import answered_on_the_web

@@ -63,8 +63,8 @@ def refusals(client, routes, csrf_token):
 
 def test_the_routes_are_found(app):
     endpoints = {endpoint for endpoint, _, _ in staff_routes(app)}
-    assert {"staff.home", "participants.index", "participants.detail",
-            "audit.verify_page", "audit.response_trail"} <= endpoints
+    assert {"staff.home", "participant_pages.index", "participant_pages.detail",
+            "audit_reports.verify_page", "audit_reports.response_trail"} <= endpoints
     assert PUBLIC | LOGIN_ONLY <= endpoints  # the exceptions are still real routes
 
 

@@ -113,11 +113,11 @@ def participant_page_parts(app, study_id):
     permission each needs."""
     with app.test_request_context():
         links = {
-            Permission.ACCESS_REPORT: url_for("participants.access_report", study_id=study_id),
+            Permission.ACCESS_REPORT: url_for("participant_pages.access_report", study_id=study_id),
             Permission.FOLLOW_UP: url_for("dashboard.follow_up", study_id=study_id),
             Permission.CLINIC_HANDOVER: url_for("clinic.clinic_session", study_id=study_id),
             Permission.CERTIFIED_COPY: url_for("records.certified_copy", study_id=study_id),
-            Permission.VIEW_AUDIT: url_for("audit.export_csv", participant=study_id),
+            Permission.VIEW_AUDIT: url_for("audit_reports.export_csv", participant=study_id),
         }
     return {Permission.VIEW_CONTACT_DETAILS: "<dd>p100@example.dk</dd>",
             **{permission: f'"{url}"' for permission, url in links.items()}}

@@ -8,18 +8,9 @@ from ..audit.services import staff_actor
 from ..extensions import db
 from ..permissions import Permission, permission_required
 from ..security import local_path
-from ..user_errors import show_user_error
-from .account_forms import (
-    ROLE_CHOICES,
-    AccountReasonForm,
-    ChangePasswordForm,
-    ChangeRoleForm,
-    FullNameForm,
-    NewAccountForm,
-)
-from .models import StaffUser
-from .passwords import PasswordPolicyError, verify_password
-from .services import (
+from ..staff.models import StaffUser
+from ..staff.passwords import PasswordPolicyError, verify_password
+from ..staff.services import (
     StaffAccountError,
     change_role,
     create_staff_user,
@@ -28,6 +19,15 @@ from .services import (
     reset_two_factor,
     set_full_name,
     set_password,
+)
+from ..user_errors import show_user_error
+from .forms import (
+    ROLE_CHOICES,
+    AccountReasonForm,
+    ChangePasswordForm,
+    ChangeRoleForm,
+    FullNameForm,
+    NewAccountForm,
 )
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff/accounts")

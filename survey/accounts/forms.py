@@ -4,9 +4,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from ..permissions import ROLE_LABELS, ROLES
-
-ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
+from ..permissions import ROLE_CHOICES
 
 
 def full_name_field():

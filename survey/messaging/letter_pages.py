@@ -1,11 +1,9 @@
-"""Letters for staff to print: one participant's, or many at once, as a page or a PDF.
+"""The letter pages' parts: which participants and template, their letters, page or PDF.
 
-A letter needs an open web link; making one (on the participant's follow-up
-page, or with `flask invitations send --channel letter`) records the send.
-These pages only print: opening one notes the access (the access log), nothing
-else; the short code has worked since the link was made.
+The pages themselves (survey/messaging/views.py) print one participant's
+letter, or many at once.
 """
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,12 +13,9 @@ from ..extensions import db
 from ..invitations.short_codes import printed_code
 from ..participants.models import Participant, participant_or_404
 from ..participants.state import open_web_links
-from ..permissions import Permission, permission_required
 from ..timeutil import now_utc
 from .content import TEMPLATES, context_for
 from .letters import letter_text, letters_pdf, qr_svg
-
-bp = Blueprint("letters", __name__, url_prefix="/staff/letters")
 
 
 def chosen_participants():
@@ -70,32 +65,3 @@ def pdf_response(letters, name):
     return letters_pdf(letters), 200, {
         "Content-Type": "application/pdf",
         "Content-Disposition": f'attachment; filename="{name}"'}
-
-
-@bp.get("/")
-@permission_required(Permission.PRINT_LETTERS)
-def batch():
-    letters, missing = letters_for(chosen_participants(), chosen_template())
-    return render_letters(letters, missing, url_for(".batch_pdf", **request.args.to_dict(False)))
-
-
-@bp.get("/pdf")
-@permission_required(Permission.PRINT_LETTERS)
-def batch_pdf():
-    letters, _ = letters_for(chosen_participants(), chosen_template())
-    return pdf_response(letters, "letters.pdf")
-
-
-@bp.get("/participant/<study_id>")
-@permission_required(Permission.PRINT_LETTERS)
-def single(study_id):
-    letters, missing = letters_for([participant_or_404(study_id)], chosen_template())
-    return render_letters(letters, missing, url_for(".single_pdf", study_id=study_id,
-                                                    **request.args.to_dict(False)))
-
-
-@bp.get("/participant/<study_id>/pdf")
-@permission_required(Permission.PRINT_LETTERS)
-def single_pdf(study_id):
-    letters, _ = letters_for([participant_or_404(study_id)], chosen_template())
-    return pdf_response(letters, f"letter-{study_id}.pdf")

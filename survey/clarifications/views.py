@@ -1,5 +1,5 @@
 """Coordinator screens for a submitted response: a note on an answer, exclusion from
-analysis, a participant-requested change (the rules are in clarifications.py)."""
+analysis, a participant-requested change (the rules are in survey/responses/clarifications.py)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,14 +15,14 @@ from ..form_fields import DayText
 from ..i18n import localized
 from ..instruments import instruments
 from ..permissions import Permission, permission_required
+from ..responses.clarifications import ClarificationError, add_note
+from ..responses.models import Response
+from ..responses.signed import signed_exclusion, signed_requested_change
 from ..signatures.forms import SignatureFields
 from ..signatures.meanings import MEANINGS
 from ..signatures.signing import ask_for_name, lacks_name, signer_confirmed
-from .clarifications import ClarificationError, add_note
-from .models import Response
-from .signed import signed_exclusion, signed_requested_change
 
-bp = Blueprint("clarify", __name__, url_prefix="/staff/responses")
+bp = Blueprint("clarifications", __name__, url_prefix="/staff/responses")
 
 #: Why these screens show a participant's data (survey/labels.py PURPOSE_NAMES has the words).
 CLARIFICATION = "clarification"
@@ -142,7 +142,7 @@ def clarify(response_id, action):
         else:
             db.session.commit()
             flash(_("Saved. The audit trail keeps who did it, when and why."), "info")
-            return redirect(url_for("participants.detail",
+            return redirect(url_for("participant_pages.detail",
                                     study_id=response.participant.study_id,
                                     _anchor=f"response-{response.id}"))
     else:

@@ -14,7 +14,7 @@ from ..labels import STATUS_NAMES, label
 from ..participants.models import find_participant, participant_or_404
 from ..participants.state import has_answered
 from ..permissions import Permission, permission_required
-from .clinic import AlreadyAnswered, start_clinic_invitation
+from .services import AlreadyAnswered, start_clinic_invitation
 
 bp = Blueprint("clinic", __name__, url_prefix="/staff/clinic")
 
@@ -68,4 +68,4 @@ def clinic_session(study_id):
     logout_user()
     start_participant_session(invitation)
     db.session.commit()
-    return redirect(url_for("questionnaire.start"))
+    return redirect(url_for("responses.start"))

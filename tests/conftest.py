@@ -1,4 +1,5 @@
 import re
+import shutil
 import time
 
 import pytest
@@ -39,6 +40,33 @@ def postgres_server():
     server.stop()
 
 
+def _create_schema(database_url, tmp_path):
+    app = create_app(app_settings(database_url, tmp_path))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()  # the last connection closes: SQLite folds its WAL into the file
+
+
+# Each test's database is a copy of one holding the app's schema, made once per run:
+# PostgreSQL copies a database in about a quarter of the time create_all() takes, and a
+# file copy saves SQLite about half. The app fixture's create_all() then finds every table.
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_server, tmp_path_factory):
+    """The name of the PostgreSQL database that each test's database is copied from."""
+    name = "survey_schema"
+    _create_schema(postgres_server.create_database(name), tmp_path_factory.mktemp("schema"))
+    return name
+
+
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory):
+    """The SQLite file that each test's database is copied from."""
+    folder = tmp_path_factory.mktemp("sqlite_schema")
+    _create_schema(f"sqlite:///{folder / 'schema.sqlite'}", folder)
+    return folder / "schema.sqlite"
+
+
 @pytest.fixture
 def db_backend(request):
     """'sqlite' unless a test module parametrizes it (see BOTH_DATABASES)."""
@@ -48,7 +76,9 @@ def db_backend(request):
 @pytest.fixture
 def database_url(db_backend, tmp_path, request):
     if db_backend == "postgresql":
-        return request.getfixturevalue("postgres_server").create_database("survey_test")
+        return request.getfixturevalue("postgres_server").create_database(
+            "survey_test", template=request.getfixturevalue("postgres_schema"))
+    shutil.copyfile(request.getfixturevalue("sqlite_schema"), tmp_path / "test.sqlite")
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 

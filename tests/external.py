@@ -74,13 +74,15 @@ class PostgresServer:
     def url(self, database="postgres"):
         return f"postgresql+psycopg://survey@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name):
+    def create_database(self, name, template=None):
+        """A new, empty database (or a copy of `template`, which nobody may be connected to)."""
         import psycopg
 
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=survey dbname=postgres",
                              autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+            copy = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
     def stop(self):

@@ -229,10 +229,12 @@ def run_database(label, url, args, workdir):
         opening = [lua_request("GET", link, "") for link in browsing]
         items = [lua_request("GET", f"/q/xq/{1 + i % 8}", cookie)
                  for i, (cookie, _) in enumerate(sessions)]
+        # Two passes with different values: each participant's next save changes the
+        # answer, so every save writes the answer and an audit record, as a real one does.
         saves = [lua_request("POST", f"/q/xq/{1 + i % 8}", cookie,
-                             urlencode({"csrf_token": token, "value": str(i % 11),
+                             urlencode({"csrf_token": token, "value": str((i + shift) % 11),
                                         "action": "next"}))
-                 for i, (cookie, token) in enumerate(sessions)]
+                 for shift in (0, 5) for i, (cookie, token) in enumerate(sessions)]
         reviews = [lua_request("GET", "/q/review", cookie) for cookie, _ in sessions]
         threads = f" --threads {args.threads} (gthread)" if args.threads > 1 else " (sync)"
         print(f"\n{label}: gunicorn --workers {args.workers}{threads}, "

@@ -13,10 +13,12 @@ upgrades:
 - A **read-only transaction** starts with a plain BEGIN and never waits for a
   writer. Only requests declared read-only get one (`read_only_get()`: the GET
   pages of the participant's questionnaire, the pages a participant reloads
-  most). The database itself refuses a write in such a transaction (SQLite's
-  `PRAGMA query_only`, PostgreSQL's `BEGIN READ ONLY`), so a write
-  added to such a page later fails every time in the tests, never now and
-  then under load.
+  most), and the reads a request makes before it writes, where it asks for
+  that on SQLite (`read_only_transaction()`: a saved answer's page is read, then
+  the save takes the write lock only for its own statements). The database itself refuses
+  a write in such a transaction (SQLite's `PRAGMA query_only`, PostgreSQL's
+  `BEGIN READ ONLY`), so a write added to such a page later fails every time in
+  the tests, never now and then under load.
 
 On SQLite, writers also queue on a lock file beside the database (`WriterQueue`)
 before BEGIN IMMEDIATE: SQLite's own busy handler waits by sleeping (up to 100 ms
@@ -30,8 +32,9 @@ import fcntl
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
@@ -163,9 +166,36 @@ def read_only_get(blueprint):
     return blueprint
 
 
+@contextmanager
+def read_only_transaction(session):
+    """Run the block in a read-only transaction of its own, ended (committed: it can
+    hold no change) when the block ends, so the request's next statement begins a
+    new transaction. For the reads a request makes before it writes: on SQLite the
+    write lock is then held only for the writes, not while the page is read and
+    checked. What the write depends on it must read again in its own transaction.
+
+    On PostgreSQL, which has no database-wide write lock, the block simply runs in the
+    request's transaction: a second transaction would only cost round trips."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    g.reading_only = True
+    try:
+        yield
+        session.commit()
+    finally:
+        g.reading_only = False
+        session.rollback()  # a no-op after the commit; ends the transaction on an error
+
+
 def in_read_only_request():
-    """True while serving a GET or HEAD of a blueprint declared with read_only_get()."""
-    if not has_request_context() or request.method not in READ_ONLY_METHODS:
+    """True while serving a GET or HEAD of a blueprint declared with read_only_get(),
+    and inside read_only_transaction()."""
+    if not has_request_context():
+        return False
+    if g.get("reading_only"):
+        return True
+    if request.method not in READ_ONLY_METHODS:
         return False
     name = request.blueprint
     blueprint = current_app.blueprints.get(name) if name else None

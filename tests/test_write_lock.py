@@ -65,6 +65,35 @@ def test_a_write_in_a_read_only_page_is_refused_by_the_database(app, make_invita
         assert not database.in_read_only_request()  # opening a link writes
 
 
+def test_a_saved_page_is_read_without_the_write_lock_on_sqlite(app, make_invitation):
+    """read_only_transaction(): its block reads while another writer holds the lock, a write
+    in it is refused, and the request's next statement begins a write transaction."""
+    make_invitation()
+    with app.app_context():
+        path = db.engine.url.database
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another request holds the write lock
+    try:
+        with app.test_request_context("/q/xq/1", method="POST"):
+            started = time.monotonic()
+            with database.read_only_transaction(db.session):
+                assert database.in_read_only_request()
+                assert db.session.execute(db.select(db.func.count(Invitation.id))).scalar() == 1
+            assert time.monotonic() - started < 1  # it did not queue for the writer
+            assert not database.in_read_only_request()
+            with pytest.raises(DBAPIError, match="readonly|read-only|query_only"):
+                with database.read_only_transaction(db.session):
+                    db.session.execute(db.update(Invitation).values(last_activity_at=None))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with app.test_request_context("/q/xq/1", method="POST"):
+        with database.read_only_transaction(db.session):
+            db.session.execute(db.select(Invitation.id)).all()
+        db.session.execute(db.update(Invitation).values(last_activity_at=None))  # a new, write
+        db.session.commit()                                                     # transaction
+
+
 @BOTH_DATABASES
 def test_many_clients_reading_and_saving_at_once_all_succeed(app, make_invitation):
     browsers = []

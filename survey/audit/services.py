@@ -57,12 +57,18 @@ def _lock_chain():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
+# Plain Core statements on the table, built once: a record is appended on every change
+# (every answer a participant saves), so the ORM's unit of work is not worth its cost here.
+_records = AuditRecord.__table__
+_HEAD = db.select(_records.c.seq, _records.c.hash, _records.c.key_id) \
+    .order_by(_records.c.seq.desc()).limit(1)
+_APPEND = _records.insert().returning(_records.c.id)
+_RECORD_COLUMNS = tuple(column.key for column in _records.c if column.key != "id")
+
+
 def _chain_head():
     """(seq, hash, key id) of the newest record, or (0, GENESIS_HASH, None)."""
-    last = db.session.execute(
-        db.select(AuditRecord.seq, AuditRecord.hash, AuditRecord.key_id)
-        .order_by(AuditRecord.seq.desc()).limit(1)
-    ).one_or_none()
+    last = db.session.execute(_HEAD).first()
     return tuple(last) if last else (0, GENESIS_HASH, None)
 
 
@@ -79,8 +85,10 @@ def record_change(actor, action, entity, entity_id, field=None, old=None, new=No
         prev_hash=prev_hash,
     )
     sign(record, prev_key_id)
-    db.session.add(record)
-    db.session.flush()
+    # The record object is only the signed content; it is written with one INSERT and
+    # never joins the session (nothing may change it after it is signed).
+    record.id = db.session.execute(
+        _APPEND, {name: getattr(record, name) for name in _RECORD_COLUMNS}).scalar_one()
     note_head(db.session(), record)
     return record
 

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..instruments import instruments
 from ..instruments.scoring import decimal_text, score_response
 from ..invitations.models import Invitation
+from ..participants.models import Participant
 from ..provenance import stamp
 from ..timeutil import now_utc
 from .models import INPUT_METHODS, Answer, Response, Score
@@ -33,27 +34,52 @@ class InvitationClosed(Exception):
     """The invitation accepts no more answers (submitted, revoked, or the participant left)."""
 
 
-def claim_open_invitation(invitation, now):
-    """Lock the invitation row for this transaction, or raise InvitationClosed."""
-    result = db.session.execute(
-        db.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.completed_at.is_(None),
-               Invitation.revoked_at.is_(None))
-        .values(last_activity_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise InvitationClosed(invitation.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The UPDATE waited for any other transaction on this invitation (a double click,
-        # a second tab) to commit; read its rows again as they are now, or a response or
-        # answer that transaction added would be added a second time. (On SQLite the
-        # transaction held the write lock before it read anything.)
-        db.session.execute(
-            db.select(Invitation).where(Invitation.id == invitation.id).options(*PAGE_LOAD)
-            .execution_options(populate_existing=True)).unique().scalar_one()
-    if invitation.participant.status != "active":
-        raise InvitationClosed(invitation.id)
+# Table columns and bound parameters: plain Core statements, built once, that run from
+# SQLAlchemy's compiled cache. A save is the participant's most frequent write; as ORM
+# work (identity map, unit of work, eager loads) it cost about twice what it does now.
+_invitation, _participant = Invitation.__table__, Participant.__table__
+_response, _answer = Response.__table__, Answer.__table__
+_CLAIM = (
+    db.update(_invitation)
+    .where(_invitation.c.id == db.bindparam("invitation_id"),
+           _invitation.c.completed_at.is_(None), _invitation.c.revoked_at.is_(None),
+           db.exists().where(_participant.c.id == _invitation.c.participant_id,
+                             _participant.c.status == "active"))
+    .values(last_activity_at=db.bindparam("now"))
+    .returning(_invitation.c.participant_id, _invitation.c.mode, _invitation.c.started_by_id)
+)
+#: The response to one instrument of an invitation and, where there is one, its answer
+#: to one item: what a save reads after its claim, in one statement.
+_STORED = (
+    db.select(_response.c.id, _response.c.instrument_version, _answer.c.id.label("answer_id"),
+              _answer.c.value, _answer.c.state, _answer.c.input_method)
+    .outerjoin(_answer, db.and_(_answer.c.response_id == _response.c.id,
+                                _answer.c.item_id == db.bindparam("item_id")))
+    .where(_response.c.invitation_id == db.bindparam("invitation_id"),
+           _response.c.instrument_code == db.bindparam("code"))
+)
+_START_RESPONSE = db.insert(_response).returning(_response.c.id)
+_TOUCH_RESPONSE = (
+    db.update(_response).where(_response.c.id == db.bindparam("response_id"))
+    .values(language=db.bindparam("language"), updated_at=db.bindparam("now"))
+)
+_INSERT_ANSWER = db.insert(_answer).returning(_answer.c.id)
+_UPDATE_ANSWER = db.update(_answer).where(_answer.c.id == db.bindparam("answer_id"))
+
+
+def claim_open_invitation(invitation_id, now):
+    """Lock the invitation row for this transaction and return its (participant_id, mode,
+    started_by_id), or raise InvitationClosed (submitted, revoked, participant not active).
+
+    On PostgreSQL the UPDATE waits for any other transaction on this invitation (a double
+    click, a second tab) and then sees its commit; on SQLite the transaction holds the
+    database's write lock already. So what the caller reads after the claim is current.
+    """
+    db.session.flush()  # a caller's unflushed ORM changes, which this statement must see
+    row = db.session.execute(_CLAIM, {"invitation_id": invitation_id, "now": now}).first()
+    if row is None:
+        raise InvitationClosed(invitation_id)
+    return row
 
 
 def response_for(invitation, code):
@@ -116,36 +142,66 @@ def vas_input_method(item, value, reported):
 def save_answer(invitation, code, item_id, value, language, now=None, input_method=None):
     """Store one item's answer (None = deliberately left unanswered) on the web response,
     with the language the question was shown in and, for a VAS, how it was given.
+    `invitation` is anything with its `id` (the page's snapshot, or the ORM object).
 
     Raises InvitationClosed once the invitation is submitted or closed, so
     nothing changes after submission.
     """
     now = now or now_utc()
-    claim_open_invitation(invitation, now)
-    instrument = instrument_for(invitation, code)
+    participant_id, mode, started_by_id = claim_open_invitation(invitation.id, now)
+    session = db.session
+    # Read after the claim, never from the page's load: a concurrent save of this
+    # invitation may have started the response or answered the item meanwhile.
+    found = session.execute(_STORED, {"invitation_id": invitation.id, "code": code,
+                                      "item_id": item_id}).first()
+    instrument = (instruments().get(code, found.instrument_version) if found
+                  else instruments().current(code))
     item = instrument.item(item_id)
     if value is not None and not item.scale.contains(value):
         raise ValueError(f"{instrument.key} {item_id}: {value} outside the scale")
-    response = response_for(invitation, code) or _start_response(invitation, code, language, now)
-    response.language, response.updated_at = language, now
-    answer = next((a for a in response.answers if a.item_id == item_id), None)
-    old = None if answer is None else answer_text(answer.state, answer.value)
-    if answer is None:
-        answer = Answer(response=response, item_id=item_id)
-        db.session.add(answer)
-    if not (input_method is None and answer.value == value and answer.input_method):
-        # A page saved again unchanged keeps how its answer was first given.
-        answer.input_method = vas_input_method(item, value, input_method)
-    answer.value = value
-    answer.state = "not_answered" if value is None else "answered"
-    answer.answered_at, answer.language = now, language
-    db.session.flush()
-    new = answer_text(answer.state, answer.value)
+    if found is None:
+        response_id = session.execute(_START_RESPONSE, {
+            "participant_id": participant_id, "invitation_id": invitation.id,
+            "instrument_code": code, "instrument_version": instrument.version, "mode": mode,
+            "status": "in_progress", "language": language, "started_at": now, "updated_at": now,
+            "started_by_id": started_by_id}).scalar_one()
+    else:
+        response_id = found.id
+        session.execute(_TOUCH_RESPONSE, {"response_id": response_id, "language": language,
+                                          "now": now})
+    stored = found if found is not None and found.answer_id is not None else None
+    state = "not_answered" if value is None else "answered"
+    if stored is not None and input_method is None and stored.value == value \
+            and stored.input_method:
+        method = stored.input_method  # a page saved again unchanged keeps how it was given
+    else:
+        method = vas_input_method(item, value, input_method)
+    values = {"value": value, "state": state, "answered_at": now, "language": language,
+              "input_method": method}
+    if stored is None:
+        answer_id = session.execute(_INSERT_ANSWER, {
+            "response_id": response_id, "item_id": item_id, **values}).scalar_one()
+        old = None
+    else:
+        answer_id = stored.answer_id
+        session.execute(_UPDATE_ANSWER, {"answer_id": answer_id, **values})
+        old = answer_text(stored.state, stored.value)
+    new = answer_text(state, value)
     if new != old:
         record_change(participant_actor(invitation), "create" if old is None else "update",
-                      "answer", answer.id, field=item_id, old=old, new=new, now=now,
-                      participant_id=response.participant_id, response_id=response.id)
-    return answer
+                      "answer", answer_id, field=item_id, old=old, new=new, now=now,
+                      participant_id=participant_id, response_id=response_id)
+    _forget_loaded(invitation)
+    return answer_id
+
+
+def _forget_loaded(invitation):
+    """An ORM invitation the caller holds reads its responses and answers afresh next
+    time (they were written around the ORM); the page's snapshot is never read again."""
+    if isinstance(invitation, Invitation) and invitation in db.session:
+        for response in invitation.__dict__.get("responses", ()):
+            db.session.expire(response)
+        db.session.expire(invitation)
 
 
 def store_scores(response, instrument, min_fraction, actor, reason=None, now=None):
@@ -184,12 +240,20 @@ def submit_invitation(invitation, language, now=None, who_answered=None):
     """
     now = now or now_utc()
     try:
-        claim_open_invitation(invitation, now)
+        claim_open_invitation(invitation.id, now)
     except InvitationClosed:
         db.session.refresh(invitation)  # another request may have just completed it
         if invitation.completed_at is not None:
             return False
         raise
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The claim may have waited for another transaction on this invitation (a save
+        # in a second tab); read its rows again as they are now, or an answer that
+        # transaction stored would be stored a second time as 'not answered'. (On SQLite
+        # the transaction held the write lock before it read anything.)
+        db.session.execute(
+            db.select(Invitation).where(Invitation.id == invitation.id).options(*PAGE_LOAD)
+            .execution_options(populate_existing=True)).unique().scalar_one()
     min_fraction = current_app.config["SURVEY_MIN_ANSWERED_FRACTION"]
     actor = participant_actor(invitation)
     for code in invitation.instruments:

@@ -1,11 +1,12 @@
-"""An invitation as the questionnaire's read-only pages show it, in plain objects.
+"""An invitation as the questionnaire's pages show it, in plain objects.
 
-The GET pages (welcome, each question, the review, the thank-you page) only read. Making
-ORM objects for them (identity map, eager-load paths, instance processing for each row)
-was about a third of an item page, so these pages read the same rows with one Core query
-into small frozen objects that answer to the same names the pages and the navigation use
-(`invitation.responses`, `response.answers`, `answer.value`, ...). Saving and submitting
-still work on the ORM objects.
+Making ORM objects for the pages (identity map, eager-load paths, instance processing
+for each row) was about a third of an item page, so every page but the submit reads the
+same rows with one Core query into small frozen objects that answer to the same names the
+pages and the navigation use (`invitation.responses`, `response.answers`, `answer.value`,
+...). A save only takes the invitation's id from it: it writes with its own statements
+and reads the rows it writes on after its claim (responses/services.py). The submit
+works on the ORM objects.
 
 Nothing is kept between requests: each page reads its rows afresh in its own transaction,
 so it can never show a participant stale answers or anyone else's.

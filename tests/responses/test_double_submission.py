@@ -204,3 +204,28 @@ def test_concurrent_saves_of_one_invitation_all_land(app, make_invitation, parti
     with app.app_context():
         values = dict(db.session.execute(db.select(Answer.item_id, Answer.value)).all())
     assert values["xq1"] in (3, 4) and values["xq2"] in (5, 6)
+
+
+def test_an_invitation_object_held_by_the_caller_sees_the_answers_saved_around_it(
+        app, make_invitation):
+    """save_answer() writes with its own statements; an ORM invitation the caller holds
+    reads its responses afresh, so a submit that follows in the same session keeps the
+    saved answer and marks only the rest 'not answered'."""
+    make_invitation()
+    with app.app_context():
+        invitation = db.session.execute(db.select(Invitation)).scalar_one()
+        assert invitation.responses == []
+        save_answer(invitation, "xq", "xq1", 4, "da")
+        assert [(a.item_id, a.value) for r in invitation.responses for a in r.answers] == [
+            ("xq1", 4)]
+        save_answer(invitation, "xq", "xq1", 6, "da")
+        assert [(a.item_id, a.value) for r in invitation.responses for a in r.answers] == [
+            ("xq1", 6)]
+        assert submit_invitation(invitation, "da")
+        db.session.commit()
+        answers = {a.item_id: (a.value, a.state) for a in db.session.execute(
+            db.select(Answer).join(Response).where(Response.instrument_code == "xq")).scalars()}
+        assert answers["xq1"] == (6, "answered")
+        assert {state for item, (_, state) in answers.items() if item != "xq1"} == {
+            "not_answered"}
+        assert len(answers) == 8

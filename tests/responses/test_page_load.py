@@ -2,6 +2,7 @@
 and still each participant's own, current answers."""
 from sqlalchemy import event
 
+from survey.database import in_read_only_request
 from survey.extensions import db
 from survey.instruments import instruments
 from survey.instruments.forms import item_form_class
@@ -70,9 +71,11 @@ def test_item_form_class_is_built_once_per_item_and_forms_keep_their_own_data(ap
         assert two.value.data is None
 
 
-def test_saving_an_answer_is_one_transaction(app, make_invitation, participant_browser):
-    """The save, its audit record and where to go next: one write transaction (after
-    the commit nothing is read again, which would take the write lock a second time)."""
+def test_saving_an_answer_reads_the_page_then_writes_in_one_short_transaction(
+        app, make_invitation, participant_browser):
+    """On SQLite the page is read in a read-only transaction; the save, its audit record and
+    where to go next take one write transaction, which starts with the claim (the write
+    lock is held for the save alone) and reads only what the save writes on."""
     participant_browser.open(make_invitation())
     assert participant_browser.answer("xq", 1, 3).status_code == 302
     with app.app_context():
@@ -80,25 +83,34 @@ def test_saving_an_answer_is_one_transaction(app, make_invitation, participant_b
     transactions = []
 
     def begin(connection):
-        transactions.append(connection)
+        transactions.append((in_read_only_request(), []))
+
+    def statement(conn, cursor, text, parameters, context, executemany):
+        if transactions and "pg_advisory_xact_lock" not in text:  # audit chain lock
+            transactions[-1][1].append(text.lstrip().split(None, 1)[0].upper())
 
     event.listen(engine, "begin", begin)
+    event.listen(engine, "before_cursor_execute", statement)
     try:
         for value, action, target in ((5, "next", "/q/xq/2"), (6, "back", "/q/"),
                                       (7, "next", "/q/xq/2")):
             transactions.clear()
-            response, selects = selects_during(
-                app, lambda value=value, action=action: participant_browser.answer(
-                    "xq", 1, value, action=action))
+            response = participant_browser.answer("xq", 1, value, action=action)
             assert (response.status_code, response.location) == (302, target)
-            # the CSRF token's page, then the save
-            assert len(transactions) == 2, transactions
-            selects = [s for s in selects if "pg_advisory_xact_lock" not in s]  # audit chain lock
-            # the page; the save: page load, audit head, and on PostgreSQL the invitation's
-            # rows read again once the claim holds its row lock (concurrent saves)
-            postgres = engine.dialect.name == "postgresql"
-            assert len(selects) == 1 + 2 + postgres, selects
+            statements = [(read_only, [s for s in sent if s not in ("PRAGMA", "BEGIN")])
+                          for read_only, sent in transactions]
+            # the CSRF token's page; the saved page read; the save: claim, the stored
+            # response and answer, the answer's update, the audit head and its record.
+            # On PostgreSQL (no database-wide write lock) the page is read in the save's
+            # transaction, before the claim.
+            save = ["UPDATE", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT"]
+            if engine.dialect.name == "sqlite":
+                expected = [(True, ["SELECT"]), (True, ["SELECT"]), (False, save)]
+            else:
+                expected = [(True, ["SELECT"]), (False, ["SELECT", *save])]
+            assert statements == expected, statements
     finally:
         event.remove(engine, "begin", begin)
+        event.remove(engine, "before_cursor_execute", statement)
     html = participant_browser.client.get("/q/xq/1").get_data(as_text=True)
     assert 'value="7" checked' in html

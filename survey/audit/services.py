@@ -68,7 +68,7 @@ _RECORD_COLUMNS = tuple(column.key for column in _records.c if column.key != "id
 
 def _chain_head():
     """(seq, hash, key id) of the newest record, or (0, GENESIS_HASH, None)."""
-    last = db.session.execute(_HEAD).first()
+    last = db.session.connection().execute(_HEAD).first()
     return tuple(last) if last else (0, GENESIS_HASH, None)
 
 
@@ -87,7 +87,7 @@ def record_change(actor, action, entity, entity_id, field=None, old=None, new=No
     sign(record, prev_key_id)
     # The record object is only the signed content; it is written with one INSERT and
     # never joins the session (nothing may change it after it is signed).
-    record.id = db.session.execute(
+    record.id = db.session.connection().execute(
         _APPEND, {name: getattr(record, name) for name in _RECORD_COLUMNS}).scalar_one()
     note_head(db.session(), record)
     return record

@@ -76,7 +76,8 @@ def claim_open_invitation(invitation_id, now):
     database's write lock already. So what the caller reads after the claim is current.
     """
     db.session.flush()  # a caller's unflushed ORM changes, which this statement must see
-    row = db.session.execute(_CLAIM, {"invitation_id": invitation_id, "now": now}).first()
+    row = db.session.connection().execute(
+        _CLAIM, {"invitation_id": invitation_id, "now": now}).first()
     if row is None:
         raise InvitationClosed(invitation_id)
     return row
@@ -149,7 +150,7 @@ def save_answer(invitation, code, item_id, value, language, now=None, input_meth
     """
     now = now or now_utc()
     participant_id, mode, started_by_id = claim_open_invitation(invitation.id, now)
-    session = db.session
+    session = db.session.connection()  # Core statements: no ORM work on the way
     # Read after the claim, never from the page's load: a concurrent save of this
     # invitation may have started the response or answered the item meanwhile.
     found = session.execute(_STORED, {"invitation_id": invitation.id, "code": code,

@@ -95,7 +95,7 @@ _CHANGES_QUERY = (
 
 def load_invitation_view(invitation_id):
     """The invitation with its participant's status, responses and answers, or None."""
-    rows = db.session.execute(_PAGE_QUERY, {"invitation_id": invitation_id}).all()
+    rows = db.session.connection().execute(_PAGE_QUERY, {"invitation_id": invitation_id}).all()
     if not rows:
         return None
     responses, answers = {}, {}
@@ -122,7 +122,7 @@ def _requested_changes(response_ids):
     if not response_ids:
         return {}
     changes = {}
-    for response_id, item_id, value in db.session.execute(
+    for response_id, item_id, value in db.session.connection().execute(
             _CHANGES_QUERY, {"response_ids": response_ids}):
         changes.setdefault(response_id, {})[item_id] = value
     return changes

@@ -2,9 +2,14 @@
 are in survey/audit_reports).
 
 Every record's MAC covers its content and the previous record's MAC (see
-chain.py). Appends are serialised (an advisory lock held to the end of the
-transaction on PostgreSQL; SQLite serialises writers anyway) so the chain has
-exactly one order, and the head is anchored after the commit.
+chain.py). A transaction's records are appended to the chain just before it commits,
+after its own row changes are flushed: the chain's lock (an advisory lock held to the
+end of the transaction on PostgreSQL; SQLite serialises writers anyway) is always the
+last lock a transaction takes, and is held only for its commit. So the chain has exactly
+one order, and no two transactions can each hold a lock the other waits for (a
+participant's save holds its invitation's row before it appends; a coordinator revoking
+that invitation at the same moment used to take the chain first). The head is anchored
+after the commit.
 """
 import getpass
 import os
@@ -48,13 +53,13 @@ def answer_text(state, value):
     return str(value) if state == "answered" else state
 
 
-event.listen(Session, "after_commit", anchor_after_commit)
-event.listen(Session, "after_rollback", forget_head)
+#: The session.info key under which a transaction keeps its records until its commit.
+PENDING_INFO = "audit_pending"
 
 
-def _lock_chain():
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+def _lock_chain(session):
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(_LOCK, {"key": CHAIN_LOCK_KEY})
 
 
 # Plain Core statements on the table, built once: a record is appended on every change
@@ -64,32 +69,64 @@ _HEAD = db.select(_records.c.seq, _records.c.hash, _records.c.key_id) \
     .order_by(_records.c.seq.desc()).limit(1)
 _APPEND = _records.insert().returning(_records.c.id)
 _RECORD_COLUMNS = tuple(column.key for column in _records.c if column.key != "id")
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
-def _chain_head():
+def _chain_head(session):
     """(seq, hash, key id) of the newest record, or (0, GENESIS_HASH, None)."""
-    last = db.session.connection().execute(_HEAD).first()
+    last = session.connection().execute(_HEAD).first()
     return tuple(last) if last else (0, GENESIS_HASH, None)
+
+
+def _append_pending(session):
+    """Before the commit: flush the transaction's own changes (their row locks come
+    first), then lock the chain, sign each record kept by record_change() in order, and
+    insert it. The records are only their signed content; they never join the session
+    (nothing may change a record after it is signed)."""
+    pending = session.info.pop(PENDING_INFO, None)
+    if not pending:
+        return
+    session.flush()
+    _lock_chain(session)
+    seq, prev_hash, prev_key_id = _chain_head(session)
+    connection = session.connection()
+    for record in pending:
+        record.seq, record.prev_hash = seq + 1, prev_hash
+        sign(record, prev_key_id)
+        # A column left empty on the record takes its default (a column added later).
+        record.id = connection.execute(_APPEND, {
+            name: value for name in _RECORD_COLUMNS
+            if (value := getattr(record, name)) is not None}).scalar_one()
+        seq, prev_hash, prev_key_id = record.seq, record.hash, record.key_id
+    note_head(session, pending[-1])
+
+
+def _drop_unappended(session, transaction):
+    """However a transaction ends without its commit (rolled back, the session closed),
+    the records it kept are dropped with it, never appended by a later commit."""
+    if transaction.parent is None:
+        session.info.pop(PENDING_INFO, None)
+
+
+event.listen(Session, "before_commit", _append_pending)
+event.listen(Session, "after_commit", anchor_after_commit)
+event.listen(Session, "after_rollback", forget_head)
+event.listen(Session, "after_transaction_end", _drop_unappended)
 
 
 def record_change(actor, action, entity, entity_id, field=None, old=None, new=None, reason=None,
                   participant_id=None, response_id=None, now=None):
-    """Append one audit record (in the caller's transaction) and return it."""
-    _lock_chain()
-    seq, prev_hash, prev_key_id = _chain_head()
+    """Keep one audit record for this transaction and return it; it is signed and
+    appended to the chain just before the transaction commits (its `seq`, `hash` and
+    `id` are set then), and dropped if the transaction rolls back."""
     record = AuditRecord(
         at=(now or now_utc()).astimezone(UTC),
         actor=actor, action=action, entity=entity, entity_id=str(entity_id), field=field,
         old_value=_as_text(old), new_value=_as_text(new), reason=reason,
-        participant_id=participant_id, response_id=response_id, seq=seq + 1,
-        prev_hash=prev_hash,
+        participant_id=participant_id, response_id=response_id,
     )
-    sign(record, prev_key_id)
-    # The record object is only the signed content; it is written with one INSERT and
-    # never joins the session (nothing may change it after it is signed).
-    record.id = db.session.connection().execute(
-        _APPEND, {name: getattr(record, name) for name in _RECORD_COLUMNS}).scalar_one()
-    note_head(db.session(), record)
+    db.session.connection()  # the record belongs to the transaction: begin it if need be
+    db.session.info.setdefault(PENDING_INFO, []).append(record)
     return record
 
 

@@ -135,9 +135,12 @@ def test_writing_refuses_an_unknown_previous_key(app, activity):
 
     app.config["SURVEY_AUDIT_KEY"] = "another key, the old one forgotten " + "z" * 20
     with app.app_context():
+        before = db.session.execute(db.select(db.func.count(AuditRecord.id))).scalar()
+        record_change("system:test", "update", "paper_form", 1, field="status")
         with pytest.raises(AuditKeyError, match="neither SURVEY_AUDIT_KEY"):
-            record_change("system:test", "update", "paper_form", 1, field="status")
+            db.session.commit()  # records are signed as the transaction commits
         db.session.rollback()
+        assert db.session.execute(db.select(db.func.count(AuditRecord.id))).scalar() == before
 
 
 def test_concurrent_commits_anchor_the_right_head(app, db_backend):

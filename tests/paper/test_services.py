@@ -98,6 +98,7 @@ def test_the_dates_must_agree_too(people):
     assert form.status == "discrepancy"
     response = resolve_discrepancy(form, reading("xq", XQ, received=date(2026, 11, 21)),
                                    people.coordinator, "Post stamp says the 21st")
+    db.session.commit()  # audit records are appended as their transaction commits
     [decision] = audit(action="resolve")
     assert (decision.field, decision.new_value) == ("received_on", "2026-11-21")
     assert response.status == "submitted"

@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import Pool
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
@@ -168,23 +169,25 @@ def read_only_get(blueprint):
 
 @contextmanager
 def read_only_transaction(session):
-    """Run the block in a read-only transaction of its own, ended (committed: it can
-    hold no change) when the block ends, so the request's next statement begins a
-    new transaction. For the reads a request makes before it writes: on SQLite the
+    """On SQLite, run the block in a read-only transaction of its own (the database
+    refuses a write in it), ended when the block ends, so the request's next statement
+    begins a new transaction. For the reads a request makes before it writes: the
     write lock is then held only for the writes, not while the page is read and
     checked. What the write depends on it must read again in its own transaction.
 
-    On PostgreSQL, which has no database-wide write lock, the block simply runs in the
-    request's transaction: a second transaction would only cost round trips."""
-    if session.get_bind().dialect.name != "sqlite":
+    On PostgreSQL, which has no database-wide write lock, and inside a transaction
+    already begun, the block simply runs in the transaction it is in (nothing is
+    committed or refused): a second transaction would only cost round trips there."""
+    plain = session() if isinstance(session, scoped_session) else session
+    if session.get_bind().dialect.name != "sqlite" or plain.in_transaction():
         yield
         return
-    g.reading_only = True
+    outer, g.reading_only = g.get("reading_only", False), True
     try:
         yield
-        session.commit()
+        session.commit()  # a read-only transaction: there is nothing it could commit
     finally:
-        g.reading_only = False
+        g.reading_only = outer
         session.rollback()  # a no-op after the commit; ends the transaction on an error
 
 

@@ -66,7 +66,10 @@ class PostgresServer:
         self._run(self.initdb, "-D", self.data, "-U", "survey", "--auth=trust", "-E", "UTF8",
                   "--no-locale", "--no-sync")
         options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                   # no autovacuum worker connected to the schema each test's database
+                   # is copied from (CREATE DATABASE ... TEMPLATE needs it unused)
+                   "-c autovacuum=off")
         self._run(self.pg_ctl, "-D", self.data, "-o", options, "-l",
                   os.path.join(self.dir, "server.log"), "-w", "-t", "60", "start")
         return self

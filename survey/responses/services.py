@@ -43,6 +43,7 @@ _CLAIM = (
     db.update(_invitation)
     .where(_invitation.c.id == db.bindparam("invitation_id"),
            _invitation.c.completed_at.is_(None), _invitation.c.revoked_at.is_(None),
+           _invitation.c.expires_at > db.bindparam("now"),
            db.exists().where(_participant.c.id == _invitation.c.participant_id,
                              _participant.c.status == "active"))
     .values(last_activity_at=db.bindparam("now"))
@@ -69,7 +70,8 @@ _UPDATE_ANSWER = db.update(_answer).where(_answer.c.id == db.bindparam("answer_i
 
 def claim_open_invitation(invitation_id, now):
     """Lock the invitation row for this transaction and return its (participant_id, mode,
-    started_by_id), or raise InvitationClosed (submitted, revoked, participant not active).
+    started_by_id), or raise InvitationClosed (submitted, revoked, expired, participant not
+    active: checked here, after any wait for the lock, not only when the page was read).
 
     On PostgreSQL the UPDATE waits for any other transaction on this invitation (a double
     click, a second tab) and then sees its commit; on SQLite the transaction holds the
@@ -192,17 +194,19 @@ def save_answer(invitation, code, item_id, value, language, now=None, input_meth
         record_change(participant_actor(invitation), "create" if old is None else "update",
                       "answer", answer_id, field=item_id, old=old, new=new, now=now,
                       participant_id=participant_id, response_id=response_id)
-    _forget_loaded(invitation)
+    _forget_loaded()
     return answer_id
 
 
-def _forget_loaded(invitation):
-    """An ORM invitation the caller holds reads its responses and answers afresh next
-    time (they were written around the ORM); the page's snapshot is never read again."""
-    if isinstance(invitation, Invitation) and invitation in db.session:
-        for response in invitation.__dict__.get("responses", ()):
-            db.session.expire(response)
-        db.session.expire(invitation)
+def _forget_loaded():
+    """ORM objects the caller's session holds (the invitation, its responses, their
+    answers, also ones held apart from their collections) read afresh next time: the save
+    wrote around the ORM. The page's snapshot is never read again. The web save's session
+    holds none."""
+    session = db.session
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, (Invitation, Response, Answer)):
+            session.expire(instance)
 
 
 def store_scores(response, instrument, min_fraction, actor, reason=None, now=None):

@@ -101,8 +101,7 @@ def item_page(code, number):
         if saving:
             save_answer(invitation, code, item.id, value, current_language(),
                         input_method=request.form.get("input_method") or None)
-        # Where to go next is read before the commit: after it the invitation's rows
-        # would be read again, in a second write transaction.
+        # Where to go next comes from the page's snapshot, read before the save.
         target = _after_item(invitation, (code, number), action, from_review)
         if saving:
             db.session.commit()

@@ -1,5 +1,8 @@
 """Nothing submitted is lost or stored twice: double clicks, two tabs, back button, races."""
 import threading
+from datetime import timedelta
+
+import pytest
 
 from survey.extensions import db
 from survey.invitations.models import Invitation
@@ -208,24 +211,44 @@ def test_concurrent_saves_of_one_invitation_all_land(app, make_invitation, parti
 
 def test_an_invitation_object_held_by_the_caller_sees_the_answers_saved_around_it(
         app, make_invitation):
-    """save_answer() writes with its own statements; an ORM invitation the caller holds
-    reads its responses afresh, so a submit that follows in the same session keeps the
-    saved answer and marks only the rest 'not answered'."""
+    """save_answer() writes with its own statements; the ORM objects the caller holds (the
+    invitation, its responses, answers kept apart) read afresh, so a submit that follows
+    in the same session scores the answers as stored."""
     make_invitation()
     with app.app_context():
         invitation = db.session.execute(db.select(Invitation)).scalar_one()
         assert invitation.responses == []
-        save_answer(invitation, "xq", "xq1", 4, "da")
-        assert [(a.item_id, a.value) for r in invitation.responses for a in r.answers] == [
-            ("xq1", 4)]
-        save_answer(invitation, "xq", "xq1", 6, "da")
-        assert [(a.item_id, a.value) for r in invitation.responses for a in r.answers] == [
-            ("xq1", 6)]
+        for number in range(1, 9):
+            save_answer(invitation, "xq", f"xq{number}", 2, "da")
+        held = list(invitation.responses[0].answers)  # answers held apart from the collection
+        assert [a.value for a in held] == [2] * 8
+        save_answer(invitation, "xq", "xq1", 10, "da")
+        assert [a.value for a in held] == [10] + [2] * 7
+        assert [(a.item_id, a.value) for r in invitation.responses for a in r.answers][0] == (
+            "xq1", 10)
         assert submit_invitation(invitation, "da")
         db.session.commit()
         answers = {a.item_id: (a.value, a.state) for a in db.session.execute(
             db.select(Answer).join(Response).where(Response.instrument_code == "xq")).scalars()}
-        assert answers["xq1"] == (6, "answered")
-        assert {state for item, (_, state) in answers.items() if item != "xq1"} == {
-            "not_answered"}
-        assert len(answers) == 8
+        assert answers == {"xq1": (10, "answered"),
+                           **{f"xq{n}": (2, "answered") for n in range(2, 9)}}
+        scores = {s.score_id: s.value for s in db.session.execute(db.select(Score)).scalars()}
+        assert scores["total"] == 30  # (10 + 7 x 2) x 1.25, from the stored answers
+        assert {a.state for a in db.session.execute(
+            db.select(Answer).join(Response).where(Response.instrument_code == "vas"))
+            .scalars()} == {"not_answered"}
+
+
+def test_a_save_after_the_link_expired_is_refused_at_the_claim(app, make_invitation):
+    """The claim itself checks the expiry, so a save that waited for the write lock
+    across the moment the link expired stores nothing."""
+    make_invitation()
+    with app.app_context():
+        invitation = db.session.execute(db.select(Invitation)).scalar_one()
+        with pytest.raises(InvitationClosed):
+            save_answer(invitation, "xq", "xq1", 4, "da", now=invitation.expires_at)
+        db.session.rollback()
+        save_answer(invitation, "xq", "xq1", 4, "da",
+                    now=invitation.expires_at - timedelta(seconds=1))
+        db.session.commit()
+        assert db.session.execute(db.select(db.func.count(Answer.id))).scalar() == 1

@@ -31,7 +31,8 @@ PAGE_LOAD = (joinedload(Invitation.participant),
 
 
 class InvitationClosed(Exception):
-    """The invitation accepts no more answers (submitted, revoked, or the participant left)."""
+    """The invitation accepts no more answers (submitted, revoked, expired, or the
+    participant left)."""
 
 
 # Table columns and bound parameters: plain Core statements, built once, that run from
@@ -152,26 +153,26 @@ def save_answer(invitation, code, item_id, value, language, now=None, input_meth
     """
     now = now or now_utc()
     participant_id, mode, started_by_id = claim_open_invitation(invitation.id, now)
-    session = db.session.connection()  # Core statements: no ORM work on the way
+    connection = db.session.connection()  # Core statements: no ORM work on the way
     # Read after the claim, never from the page's load: a concurrent save of this
     # invitation may have started the response or answered the item meanwhile.
-    found = session.execute(_STORED, {"invitation_id": invitation.id, "code": code,
-                                      "item_id": item_id}).first()
+    found = connection.execute(_STORED, {"invitation_id": invitation.id, "code": code,
+                                         "item_id": item_id}).first()
     instrument = (instruments().get(code, found.instrument_version) if found
                   else instruments().current(code))
     item = instrument.item(item_id)
     if value is not None and not item.scale.contains(value):
         raise ValueError(f"{instrument.key} {item_id}: {value} outside the scale")
     if found is None:
-        response_id = session.execute(_START_RESPONSE, {
+        response_id = connection.execute(_START_RESPONSE, {
             "participant_id": participant_id, "invitation_id": invitation.id,
             "instrument_code": code, "instrument_version": instrument.version, "mode": mode,
             "status": "in_progress", "language": language, "started_at": now, "updated_at": now,
             "started_by_id": started_by_id}).scalar_one()
     else:
         response_id = found.id
-        session.execute(_TOUCH_RESPONSE, {"response_id": response_id, "language": language,
-                                          "now": now})
+        connection.execute(_TOUCH_RESPONSE, {"response_id": response_id,
+                                             "language": language, "now": now})
     stored = found if found is not None and found.answer_id is not None else None
     state = "not_answered" if value is None else "answered"
     if stored is not None and input_method is None and stored.value == value \
@@ -182,12 +183,12 @@ def save_answer(invitation, code, item_id, value, language, now=None, input_meth
     values = {"value": value, "state": state, "answered_at": now, "language": language,
               "input_method": method}
     if stored is None:
-        answer_id = session.execute(_INSERT_ANSWER, {
+        answer_id = connection.execute(_INSERT_ANSWER, {
             "response_id": response_id, "item_id": item_id, **values}).scalar_one()
         old = None
     else:
         answer_id = stored.answer_id
-        session.execute(_UPDATE_ANSWER, {"answer_id": answer_id, **values})
+        connection.execute(_UPDATE_ANSWER, {"answer_id": answer_id, **values})
         old = answer_text(stored.state, stored.value)
     new = answer_text(state, value)
     if new != old:

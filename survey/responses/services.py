@@ -123,15 +123,14 @@ def first_unseen_position(invitation):
     return None
 
 
-def _start_response(invitation, code, language, now):
-    instrument = instruments().current(code)
-    response = Response(
-        participant_id=invitation.participant_id, invitation=invitation, instrument_code=code,
-        instrument_version=instrument.version, mode=invitation.mode, language=language,
-        started_at=now, updated_at=now, started_by_id=invitation.started_by_id,
-    )
-    db.session.add(response)
-    return response
+def _start_response(claimed, invitation_id, code, version, language, now):
+    """Start the web response to `code` on instrument `version`; its id. `claimed` is the
+    claim's row: the participant, the mode and who started a clinic session."""
+    return db.session.connection().execute(_START_RESPONSE, {
+        "participant_id": claimed.participant_id, "invitation_id": invitation_id,
+        "instrument_code": code, "instrument_version": version, "mode": claimed.mode,
+        "status": "in_progress", "language": language, "started_at": now, "updated_at": now,
+        "started_by_id": claimed.started_by_id}).scalar_one()
 
 
 def vas_input_method(item, value, reported):
@@ -152,7 +151,7 @@ def save_answer(invitation, code, item_id, value, language, now=None, input_meth
     nothing changes after submission.
     """
     now = now or now_utc()
-    participant_id, mode, started_by_id = claim_open_invitation(invitation.id, now)
+    claimed = claim_open_invitation(invitation.id, now)
     connection = db.session.connection()  # Core statements: no ORM work on the way
     # Read after the claim, never from the page's load: a concurrent save of this
     # invitation may have started the response or answered the item meanwhile.
@@ -164,11 +163,8 @@ def save_answer(invitation, code, item_id, value, language, now=None, input_meth
     if value is not None and not item.scale.contains(value):
         raise ValueError(f"{instrument.key} {item_id}: {value} outside the scale")
     if found is None:
-        response_id = connection.execute(_START_RESPONSE, {
-            "participant_id": participant_id, "invitation_id": invitation.id,
-            "instrument_code": code, "instrument_version": instrument.version, "mode": mode,
-            "status": "in_progress", "language": language, "started_at": now, "updated_at": now,
-            "started_by_id": started_by_id}).scalar_one()
+        response_id = _start_response(claimed, invitation.id, code, instrument.version,
+                                      language, now)
     else:
         response_id = found.id
         connection.execute(_TOUCH_RESPONSE, {"response_id": response_id,
@@ -194,7 +190,7 @@ def save_answer(invitation, code, item_id, value, language, now=None, input_meth
     if new != old:
         record_change(participant_actor(invitation), "create" if old is None else "update",
                       "answer", answer_id, field=item_id, old=old, new=new, now=now,
-                      participant_id=participant_id, response_id=response_id)
+                      participant_id=claimed.participant_id, response_id=response_id)
     _forget_loaded()
     return answer_id
 
@@ -246,7 +242,7 @@ def submit_invitation(invitation, language, now=None, who_answered=None):
     """
     now = now or now_utc()
     try:
-        claim_open_invitation(invitation.id, now)
+        claimed = claim_open_invitation(invitation.id, now)
     except InvitationClosed:
         db.session.refresh(invitation)  # another request may have just completed it
         if invitation.completed_at is not None:
@@ -264,8 +260,9 @@ def submit_invitation(invitation, language, now=None, who_answered=None):
     actor = participant_actor(invitation)
     for code in invitation.instruments:
         instrument = instrument_for(invitation, code)
-        response = (response_for(invitation, code)
-                    or _start_response(invitation, code, language, now))
+        response = response_for(invitation, code) or db.session.get(  # never opened
+            Response, _start_response(claimed, invitation.id, code, instrument.version,
+                                      language, now))
         answered = {a.item_id for a in response.answers}
         never_shown = [Answer(response=response, item_id=item.id, value=None,
                               state="not_answered", answered_at=now)

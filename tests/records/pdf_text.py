@@ -7,7 +7,9 @@ what a copy says.
 import re
 import zlib
 
-STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+#: Where a stream's data begins; it ends where its Flate data ends. (Reading up to the
+#: next "endstream" dropped a page whenever the compressed data ended in a CR byte.)
+STREAM_START = re.compile(rb">>\s*stream\r?\n")
 SHOWN = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", re.DOTALL)
 ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
 SIMPLE = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
@@ -23,11 +25,14 @@ def _unescape(match):
 def page_contents(pdf):
     """The decompressed content streams (text and drawing operators) of the PDF."""
     contents = []
-    for stream in STREAM.findall(pdf):
+    for start in STREAM_START.finditer(pdf):
+        decompressor = zlib.decompressobj()
         try:
-            contents.append(zlib.decompress(stream))
+            content = decompressor.decompress(pdf[start.end():])
         except zlib.error:  # not Flate-compressed: not page content here
             continue
+        if decompressor.eof:
+            contents.append(content)
     return contents
 
 

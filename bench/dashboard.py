@@ -286,6 +286,7 @@ PAGES = [
 
 def run(label, url, participants, runs):
     from survey.dashboard.summary import refresh_participant_states
+    from survey.database import dispose_engines
     from survey.extensions import db
 
     app = make_app(url)
@@ -309,7 +310,7 @@ def run(label, url, participants, runs):
         print(f"  {name:44} {median:7.1f}ms {slowest:7.1f}ms", flush=True)
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines(db)
 
 
 def main():

@@ -105,6 +105,7 @@ def lua_request(method, path, cookie, body=None):
 def prepare_database(url, participants, anchor_file):
     """Schema and participants, each with a link; returns the links' paths."""
     from survey import create_app
+    from survey.database import dispose_engines
     from survey.extensions import db
     from survey.invitations.services import create_invitation
     from survey.participants.services import add_participant
@@ -121,7 +122,7 @@ def prepare_database(url, participants, anchor_file):
             if number % 200 == 0:
                 db.session.commit()
         db.session.commit()
-        db.engine.dispose()
+        dispose_engines(db)
     return links
 
 

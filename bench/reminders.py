@@ -50,6 +50,7 @@ class Inbox:
 def run(label, url, participants, folder):
     from aiosmtpd.controller import Controller
 
+    from survey.database import dispose_engines
     from survey.extensions import db
     from survey.reminders.services import LATER, due_reminders, send_due_reminders
 
@@ -102,7 +103,7 @@ def run(label, url, participants, folder):
         print(f"  e-mails received by the SMTP server: {inbox.messages:,} over "
               f"{len(inbox.connections)} connection(s)")
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines(db)
     smtp.stop()
 
 

@@ -57,7 +57,9 @@ def create_app(config=None):
 
 
 def register_extensions(app):
+    database.add_page_reader(app)
     db.init_app(app)
+    database.init_page_reader(app, db)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_timezone=app.config["SURVEY_TIMEZONE"])

@@ -13,12 +13,15 @@ upgrades:
 - A **read-only transaction** starts with a plain BEGIN and never waits for a
   writer. Only requests declared read-only get one (`read_only_get()`: the GET
   pages of the participant's questionnaire, the pages a participant reloads
-  most), and the reads a request makes before it writes, where it asks for
-  that on SQLite (`read_only_transaction()`: a saved answer's page is read, then
-  the save takes the write lock only for its own statements). The database itself refuses
-  a write in such a transaction (SQLite's `PRAGMA query_only`, PostgreSQL's
-  `BEGIN READ ONLY`), so a write added to such a page later fails every time in
-  the tests, never now and then under load.
+  most). The database itself refuses a write in such a transaction (SQLite's
+  `PRAGMA query_only`, PostgreSQL's `BEGIN READ ONLY`), so a write added to such
+  a page later fails every time in the tests, never now and then under load.
+- The **page reader** is a second engine on the same database whose connections
+  can only read and run each statement as its own transaction (autocommit). The
+  questionnaire's pages read what they show through it (`read_page()`), the page
+  of a saved answer included: one round trip a read, no BEGIN or ROLLBACK, never
+  waiting for a writer. A save then takes the write lock for its own statements
+  alone, and reads again, after its claim, what it writes on.
 
 On SQLite, writers also queue on a lock file beside the database (`WriterQueue`)
 before BEGIN IMMEDIATE: SQLite's own busy handler waits by sleeping (up to 100 ms
@@ -32,12 +35,11 @@ import fcntl
 import os
 import sqlite3
 import time
-from contextlib import contextmanager
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import Pool
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
@@ -136,6 +138,8 @@ def _close_queue(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _begin(connection):
+    if connection.get_execution_options().get(PAGE_READER):
+        return  # autocommit: each statement is its own (read-only) transaction
     read_only = in_read_only_request()
     if connection.dialect.name == "sqlite":
         info = connection.connection.info  # lives as long as the DBAPI connection
@@ -161,43 +165,78 @@ def _begin(connection):
             driver_connection.read_only = wanted
 
 
+#: The bind key (and execution option) of the engine the questionnaire's pages read with.
+PAGE_READER = "page_reader"
+
+
+def add_page_reader(app):
+    """Declare the page reader, one of Flask-SQLAlchemy's binds (call before db.init_app).
+
+    The same database as the app's, through connections that can only read, each
+    statement its own transaction (autocommit): a page's read is one round trip, without
+    BEGIN and ROLLBACK around it. No pre-ping either: read_page() retries a read whose
+    connection the database dropped. An in-memory SQLite database (`sqlite://`) would give
+    the reader a database of its own, so it is only for apps that never serve a page.
+    """
+    options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+               "url": app.config["SQLALCHEMY_DATABASE_URI"], "isolation_level": "AUTOCOMMIT",
+               "pool_pre_ping": False, "execution_options": {PAGE_READER: True}}
+    if not options["url"].startswith("sqlite"):
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args["options"] = (connect_args.get("options", "")
+                                   + " -c default_transaction_read_only=on").strip()
+        options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_BINDS"] = {**app.config.get("SQLALCHEMY_BINDS", {}),
+                                      PAGE_READER: options}
+
+
+def init_page_reader(app, db):
+    """After db.init_app: on SQLite the page reader's connections refuse writes too."""
+    with app.app_context():
+        engine = db.engines[PAGE_READER]
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_query_only)
+
+
+def _sqlite_query_only(dbapi_connection, connection_record):
+    dbapi_connection.execute("PRAGMA query_only=1")
+    connection_record.info["query_only"] = True
+
+
+def read_page(db, reads):
+    """reads(connection) on a page-reader connection: what a page shows, read without
+    waiting for any writer and without a transaction of the request's.
+
+    A connection the database dropped (a restart) fails at its first statement; the
+    pool then discards it and every connection made before it, and the reads run once
+    more on a new connection. Safe to repeat: they only read."""
+    engine = db.engines[PAGE_READER]
+    try:
+        with engine.connect() as connection:
+            return reads(connection)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    with engine.connect() as connection:
+        return reads(connection)
+
+
+def dispose_engines(db):
+    """Close every pooled connection of the app's engines (the app's and the page reader's)."""
+    for engine in db.engines.values():
+        engine.dispose()
+
+
 def read_only_get(blueprint):
     """Declare that the blueprint's GET (and HEAD) pages never write to the database."""
     blueprint.read_only_get = True
     return blueprint
 
 
-@contextmanager
-def read_only_transaction(session):
-    """On SQLite, run the block in a read-only transaction of its own (the database
-    refuses a write in it), ended when the block ends, so the request's next statement
-    begins a new transaction. For the reads a request makes before it writes: the
-    write lock is then held only for the writes, not while the page is read and
-    checked. What the write depends on it must read again in its own transaction.
-
-    On PostgreSQL, which has no database-wide write lock, and inside a transaction
-    already begun, the block simply runs in the transaction it is in (nothing is
-    committed or refused): a second transaction would only cost round trips there."""
-    plain = session() if isinstance(session, scoped_session) else session
-    if session.get_bind().dialect.name != "sqlite" or plain.in_transaction():
-        yield
-        return
-    outer, g.reading_only = g.get("reading_only", False), True
-    try:
-        yield
-        session.commit()  # a read-only transaction: there is nothing it could commit
-    finally:
-        g.reading_only = outer
-        session.rollback()  # a no-op after the commit; ends the transaction on an error
-
-
 def in_read_only_request():
-    """True while serving a GET or HEAD of a blueprint declared with read_only_get(),
-    and inside read_only_transaction()."""
+    """True while serving a GET or HEAD of a blueprint declared with read_only_get()."""
     if not has_request_context():
         return False
-    if g.get("reading_only"):
-        return True
     if request.method not in READ_ONLY_METHODS:
         return False
     name = request.blueprint

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from survey import create_app
+from survey.database import dispose_engines
 from survey.extensions import db
 from survey.invitations.services import create_invitation
 from survey.participants.services import add_participant
@@ -45,7 +46,7 @@ def _create_schema(database_url, tmp_path):
     with app.app_context():
         db.create_all()
         db.session.remove()
-        db.engine.dispose()  # the last connection closes: SQLite folds its WAL into the file
+        dispose_engines(db)  # the last connection closes: SQLite folds its WAL into the file
 
 
 # Each test's database is a copy of one holding the app's schema, made once per run:
@@ -109,7 +110,7 @@ def app(database_url, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines(db)
 
 
 @pytest.fixture

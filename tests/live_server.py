@@ -5,6 +5,7 @@ import threading
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey import create_app
+from survey.database import dispose_engines
 from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.invitations.services import create_invitation
@@ -61,7 +62,7 @@ class LiveServer:
         self.server.server_close()
         with self.app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines(db)
 
     def invite(self, lang="da"):
         """A new active participant with an open invitation: (study ID, full link URL)."""

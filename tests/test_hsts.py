@@ -2,6 +2,7 @@
 import pytest
 
 from survey import create_app
+from survey.database import dispose_engines
 from survey.extensions import db
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -23,7 +24,7 @@ def client_at(tmp_path):
     yield make
     for app in apps:
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines(db)
 
 
 @pytest.mark.parametrize("path", ["/staff/login", "/start", "/i/not-a-token", "/static/survey.css"])

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from survey import database
+from survey.database import dispose_engines
 from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.responses.models import Answer
@@ -24,7 +25,7 @@ def test_questionnaire_pages_do_not_wait_for_a_writer_on_sqlite(app, make_invita
                                                                participant_browser, monkeypatch):
     monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 3000)
     with app.app_context():
-        db.engine.dispose()  # new connections get the shorter timeout
+        dispose_engines(db)  # new connections get the shorter timeout
         path = db.engine.url.database
     participant_browser.open(make_invitation())
     participant_browser.answer("xq", 1, 4)
@@ -65,9 +66,9 @@ def test_a_write_in_a_read_only_page_is_refused_by_the_database(app, make_invita
         assert not database.in_read_only_request()  # opening a link writes
 
 
-def test_a_saved_page_is_read_without_the_write_lock_on_sqlite(app, make_invitation):
-    """read_only_transaction(): its block reads while another writer holds the lock, a write
-    in it is refused, and the request's next statement begins a write transaction."""
+def test_the_page_reader_reads_without_the_write_lock_on_sqlite(app, make_invitation):
+    """A page's reads (read_page) go on while another writer holds the lock, and the
+    request's own session then begins a write transaction as before."""
     make_invitation()
     with app.app_context():
         path = db.engine.url.database
@@ -76,22 +77,42 @@ def test_a_saved_page_is_read_without_the_write_lock_on_sqlite(app, make_invitat
     try:
         with app.test_request_context("/q/xq/1", method="POST"):
             started = time.monotonic()
-            with database.read_only_transaction(db.session):
-                assert database.in_read_only_request()
-                assert db.session.execute(db.select(db.func.count(Invitation.id))).scalar() == 1
+            count = database.read_page(db, lambda connection: connection.execute(
+                db.select(db.func.count(Invitation.id))).scalar())
+            assert count == 1
             assert time.monotonic() - started < 1  # it did not queue for the writer
-            assert not database.in_read_only_request()
-            with pytest.raises(DBAPIError, match="readonly|read-only|query_only"):
-                with database.read_only_transaction(db.session):
-                    db.session.execute(db.update(Invitation).values(last_activity_at=None))
     finally:
         writer.execute("ROLLBACK")
         writer.close()
     with app.test_request_context("/q/xq/1", method="POST"):
-        with database.read_only_transaction(db.session):
-            db.session.execute(db.select(Invitation.id)).all()
-        db.session.execute(db.update(Invitation).values(last_activity_at=None))  # a new, write
-        db.session.commit()                                                     # transaction
+        assert not database.in_read_only_request()
+        db.session.execute(db.update(Invitation).values(last_activity_at=None))
+        db.session.commit()
+
+
+@BOTH_DATABASES
+def test_the_database_refuses_a_write_through_the_page_reader(app, make_invitation):
+    make_invitation()
+    with app.test_request_context("/q/xq/1", method="POST"):
+        with pytest.raises(DBAPIError, match="readonly|read-only|query_only"):
+            database.read_page(db, lambda connection: connection.execute(
+                db.update(Invitation).values(instrument_codes="vas")))
+        assert db.session.execute(db.select(Invitation.instrument_codes)).scalar() != "vas"
+
+
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_a_page_read_survives_a_dropped_connection(app, make_invitation, participant_browser):
+    """The page reader has no pre-ping: a read on a connection the server dropped (a restart,
+    an idle timeout) is tried once more on a new one, and the participant sees the page."""
+    participant_browser.open(make_invitation())
+    assert participant_browser.client.get("/q/xq/1").status_code == 200  # a pooled connection
+    with app.app_context():
+        with db.engine.connect() as admin:
+            dropped = admin.execute(db.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    assert dropped >= 1
+    assert participant_browser.client.get("/q/xq/1").status_code == 200
 
 
 @BOTH_DATABASES
@@ -147,7 +168,7 @@ def queue_is_free(path):
 def test_sqlite_writers_queue_until_the_transaction_ends(app, monkeypatch):
     monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 1000)
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines(db)
         path = db.engine.url.database
         with db.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")  # a write transaction (outside a request)
@@ -169,7 +190,7 @@ def test_sqlite_writers_queue_until_the_transaction_ends(app, monkeypatch):
         finally:
             writer.execute("ROLLBACK")
             writer.close()
-        db.engine.dispose()
+        dispose_engines(db)
 
 
 def test_a_queued_sqlite_writer_goes_on_as_soon_as_the_lock_is_free(app):

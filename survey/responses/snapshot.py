@@ -8,13 +8,15 @@ pages and the navigation use (`invitation.responses`, `response.answers`, `answe
 and reads the rows it writes on after its claim (responses/services.py). The submit
 works on the ORM objects.
 
-Nothing is kept between requests: each page reads its rows afresh in its own transaction,
-so it can never show a participant stale answers or anyone else's.
+The rows are read through the page reader (`database.read_page()`: connections that can
+only read, one round trip a statement). Nothing is kept between requests: each page reads
+its rows afresh, so it can never show a participant stale answers or anyone else's.
 """
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
+from ..database import read_page
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..participants.models import Participant
@@ -95,7 +97,11 @@ _CHANGES_QUERY = (
 
 def load_invitation_view(invitation_id):
     """The invitation with its participant's status, responses and answers, or None."""
-    rows = db.session.connection().execute(_PAGE_QUERY, {"invitation_id": invitation_id}).all()
+    return read_page(db, lambda connection: _load(connection, invitation_id))
+
+
+def _load(connection, invitation_id):
+    rows = connection.execute(_PAGE_QUERY, {"invitation_id": invitation_id}).all()
     if not rows:
         return None
     responses, answers = {}, {}
@@ -108,7 +114,8 @@ def load_invitation_view(invitation_id):
             answers[response_id] = []
         if row[11] is not None:
             answers[response_id].append(AnswerView(row[11], row[12], row[13]))
-    requested = _requested_changes([rid for rid, r in responses.items() if r[2] == "submitted"])
+    requested = _requested_changes(
+        connection, [rid for rid, r in responses.items() if r[2] == "submitted"])
     first = rows[0]
     return InvitationView(
         *first[0:6], participant=ParticipantView(first[6]),
@@ -117,12 +124,12 @@ def load_invitation_view(invitation_id):
                         for rid, (code, version, status) in responses.items()))
 
 
-def _requested_changes(response_ids):
+def _requested_changes(connection, response_ids):
     """{response_id: {item_id: value}} of the latest requested change per item."""
     if not response_ids:
         return {}
     changes = {}
-    for response_id, item_id, value in db.session.connection().execute(
+    for response_id, item_id, value in connection.execute(
             _CHANGES_QUERY, {"response_ids": response_ids}):
         changes.setdefault(response_id, {})[item_id] = value
     return changes

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 
-from ..database import READ_ONLY_METHODS, read_only_transaction
 from ..errors import render_error
 from ..extensions import db
 from ..i18n import LANGUAGES, current_language
@@ -38,17 +37,13 @@ def load_invitation():
             return render_error("cookies_required", 400)
         return render_error("session_ended", 403)
     # One Core query for the invitation, its participant, responses and answers, into
-    # plain objects: every page here reads them. A saved answer's page is read in a
-    # transaction of its own, so on SQLite the write lock is held by the save alone: the
-    # save reads what it writes on again, after its claim. The submit works on ORM
-    # objects read inside its write transaction.
+    # plain objects, read by the page reader (no transaction of this request's): every
+    # page here reads them. A save reads what it writes on again, after its claim. The
+    # submit works on ORM objects read inside its write transaction.
     if request.endpoint == "responses.submit":
         invitation = db.session.get(Invitation, invitation_id, options=PAGE_LOAD)
-    elif request.method in READ_ONLY_METHODS:
-        invitation = load_invitation_view(invitation_id)
     else:
-        with read_only_transaction(db.session):
-            invitation = load_invitation_view(invitation_id)
+        invitation = load_invitation_view(invitation_id)
     state = invitation_state(invitation) if invitation else "unknown"
     if state in ("unknown", "expired", "revoked", "closed"):
         session.clear()

@@ -8,6 +8,7 @@ import pytest
 from flask_migrate import upgrade
 
 from survey import create_app
+from survey.database import dispose_engines
 from survey.extensions import db
 
 from ..conftest import app_settings
@@ -50,7 +51,7 @@ def roles(postgres_server):
                             "SURVEY_AUDIT_ANCHOR_FILE": "/dev/null"})
     with owner_app.app_context():
         upgrade()
-        db.engine.dispose()
+        dispose_engines(db)
     run_sql(roles.owner, readme_sql("database-grants"))
     return roles
 
@@ -62,7 +63,7 @@ def app(roles, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines(db)
 
 
 REFUSED = [

@@ -4,6 +4,7 @@ import dataclasses
 import pytest
 
 from survey import create_app
+from survey.database import dispose_engines
 from survey.extensions import db
 from survey.instruments.loader import (
     BUILT_IN_DIR,
@@ -278,7 +279,7 @@ def site_app(tmp_path, site_dir):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines(db)
 
 
 def new_link(app, study_id):

@@ -2,6 +2,7 @@
 import pytest
 
 from survey import create_app
+from survey.database import dispose_engines
 from survey.extensions import db
 from survey.instruments.loader import BUILT_IN_DIR
 
@@ -35,4 +36,4 @@ def make_site_app(database_url, tmp_path):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines(db)

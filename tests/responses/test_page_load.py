@@ -2,7 +2,7 @@
 and still each participant's own, current answers."""
 from sqlalchemy import event
 
-from survey.database import in_read_only_request
+from survey.database import PAGE_READER, in_read_only_request
 from survey.extensions import db
 from survey.instruments import instruments
 from survey.instruments.forms import item_form_class
@@ -13,20 +13,26 @@ pytestmark = BOTH_DATABASES
 
 
 def selects_during(app, call):
-    """`call()`'s result and the SELECT statements sent while it ran."""
+    """`call()`'s result and the SELECT statements sent while it ran, each with the name
+    of the engine that sent it: "app" (the app's own) or "reader" (the page reader)."""
     with app.app_context():
-        engine = db.engine
+        engines = {"app": db.engine, "reader": db.engines[PAGE_READER]}
     statements = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
+    def recorder(name):
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT"):
+                statements.append((name, statement))
+        return record
 
-    event.listen(engine, "before_cursor_execute", record)
+    listeners = {name: recorder(name) for name in engines}
+    for name, engine in engines.items():
+        event.listen(engine, "before_cursor_execute", listeners[name])
     try:
         result = call()
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for name, engine in engines.items():
+            event.remove(engine, "before_cursor_execute", listeners[name])
     return result, statements
 
 
@@ -39,7 +45,7 @@ def test_item_and_review_pages_read_everything_in_one_query(app, make_invitation
     for path in ("/q/xq/2", "/q/review", "/q/"):
         page, selects = selects_during(app, lambda path=path: client.get(path))
         assert page.status_code == 200, path
-        assert len(selects) == 1, (path, selects)
+        assert [name for name, _ in selects] == ["reader"], (path, selects)
 
 
 def test_pages_show_the_current_answer_of_this_participant_only(app, client, make_invitation,
@@ -73,44 +79,45 @@ def test_item_form_class_is_built_once_per_item_and_forms_keep_their_own_data(ap
 
 def test_saving_an_answer_reads_the_page_then_writes_in_one_short_transaction(
         app, make_invitation, participant_browser):
-    """On SQLite the page is read in a read-only transaction; the save, its audit record and
-    where to go next take one write transaction, which starts with the claim (the write
-    lock is held for the save alone) and reads only what the save writes on."""
+    """The page is read by the page reader (one statement, in no transaction of the
+    request's); the save, its audit record and where to go next take one write
+    transaction, which starts with the claim (on SQLite the write lock is held for the
+    save alone) and reads only what the save writes on."""
     participant_browser.open(make_invitation())
     assert participant_browser.answer("xq", 1, 3).status_code == 302
     with app.app_context():
-        engine = db.engine
-    transactions = []
+        engine, reader = db.engine, db.engines[PAGE_READER]
+    sent = []
 
     def begin(connection):
-        transactions.append((in_read_only_request(), []))
+        sent.append(("app", "BEGIN read-only" if in_read_only_request() else "BEGIN"))
 
-    def statement(conn, cursor, text, parameters, context, executemany):
-        if transactions and "pg_advisory_xact_lock" not in text:  # audit chain lock
-            transactions[-1][1].append(text.lstrip().split(None, 1)[0].upper())
+    def recorder(name):
+        def record(conn, cursor, text, parameters, context, executemany):
+            verb = text.lstrip().split(None, 1)[0].upper()
+            if verb not in ("PRAGMA", "BEGIN") and "pg_advisory_xact_lock" not in text:
+                sent.append((name, verb))  # the audit chain's lock left out
+        return record
 
+    listeners = {"app": recorder("app"), "reader": recorder("reader")}
     event.listen(engine, "begin", begin)
-    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "before_cursor_execute", listeners["app"])
+    event.listen(reader, "before_cursor_execute", listeners["reader"])
     try:
         for value, action, target in ((5, "next", "/q/xq/2"), (6, "back", "/q/"),
                                       (7, "next", "/q/xq/2")):
-            transactions.clear()
+            sent.clear()
             response = participant_browser.answer("xq", 1, value, action=action)
             assert (response.status_code, response.location) == (302, target)
-            statements = [(read_only, [s for s in sent if s not in ("PRAGMA", "BEGIN")])
-                          for read_only, sent in transactions]
             # the CSRF token's page; the saved page read; the save: claim, the stored
             # response and answer, the answer's update, the audit head and its record.
-            # On PostgreSQL (no database-wide write lock) the page is read in the save's
-            # transaction, before the claim.
-            save = ["UPDATE", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT"]
-            if engine.dialect.name == "sqlite":
-                expected = [(True, ["SELECT"]), (True, ["SELECT"]), (False, save)]
-            else:
-                expected = [(True, ["SELECT"]), (False, ["SELECT", *save])]
-            assert statements == expected, statements
+            assert sent == [("reader", "SELECT"), ("reader", "SELECT"), ("app", "BEGIN"),
+                            *[("app", verb) for verb in
+                              ("UPDATE", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT")]
+                            ], sent
     finally:
         event.remove(engine, "begin", begin)
-        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "before_cursor_execute", listeners["app"])
+        event.remove(reader, "before_cursor_execute", listeners["reader"])
     html = participant_browser.client.get("/q/xq/1").get_data(as_text=True)
     assert 'value="7" checked' in html

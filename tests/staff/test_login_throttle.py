@@ -8,6 +8,7 @@ import pytest
 
 import survey.staff.services as staff_services
 from survey import create_app
+from survey.database import dispose_engines
 from survey.extensions import db
 
 from ..conftest import BOTH_DATABASES, CSRF, STAFF_PASSWORD
@@ -80,7 +81,7 @@ def test_the_count_is_shared_by_every_server_process(app, database_url, tmp_path
     assert post_login(app.test_client(), "c@example.dk", WRONG).status_code == 429
     assert post_login(second_server.test_client(), "d@example.dk", WRONG).status_code == 429
     with second_server.app_context():
-        db.engine.dispose()
+        dispose_engines(db)
 
 
 def test_the_address_is_not_stored(app, client):

@@ -12,6 +12,7 @@ from ..invitations.services import invitation_state
 from ..security import local_path
 from . import navigation
 from .display import init_display
+from .page_cache import render_question
 from .services import (
     PAGE_LOAD,
     WHO_ANSWERED,
@@ -122,9 +123,14 @@ def _after_item(invitation, position, action, from_review):
 
 
 def _render_item(invitation, instrument, item, form, unanswered_notice=False):
-    return render_template(
-        "responses/item.html", invitation=invitation, instrument=instrument, item=item, form=form,
-        unanswered_notice=unanswered_notice, progress=navigation.progress(invitation, instrument),
+    # A GET's page is kept per process (page_cache.py); the key is everything on it
+    # that is not the app's settings or the instrument definitions.
+    key = (current_language(), invitation.instruments, instrument.code, instrument.version,
+           item.number, form.value.data, form.confirm_skip._value(), unanswered_notice)
+    return render_question(
+        "responses/item.html", key, invitation=invitation, instrument=instrument, item=item,
+        form=form, unanswered_notice=unanswered_notice,
+        progress=navigation.progress(invitation, instrument),
         from_review=request.args.get("from") == "review",
     )
 

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from survey.responses.page_cache import forget_pages
+
 from .conftest import PHONE
 
 pytestmark = pytest.mark.browser
@@ -43,8 +45,10 @@ def privacy_notice(live_server):
     config = live_server.app.config
     before = config["SURVEY_PRIVACY_URL"]
     config["SURVEY_PRIVACY_URL"] = PRIVACY
+    forget_pages(live_server.app)  # pages kept with the settings before (as a restart would)
     yield
     config["SURVEY_PRIVACY_URL"] = before
+    forget_pages(live_server.app)
 
 
 @pytest.mark.parametrize("path", ["/q/", "/q/xq/1", "/q/vas/1"])

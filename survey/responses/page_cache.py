@@ -1,0 +1,84 @@
+"""Question pages rendered once and served again, with nothing of any participant's in them.
+
+Drawing a question page (three templates, the scale, a dozen gettext calls) was a quarter
+of the work a worker does for it. A GET of a question page is the same HTML for everyone
+who sees that question in that language, with the same stored answer, at the same URL,
+but for the session's CSRF token. So the page is drawn once with a placeholder for the
+token, kept per process, and each request puts its own token in.
+
+What the key holds is everything the templates read that can differ between two requests
+(the rest is the app's settings and the instrument definitions, fixed while a process
+runs): the language, the URL (path, query and the app's root), the invitation's
+instruments, the instrument's version, the item and the answer stored for it. The stored
+answer is read afresh for every request (the page reader), so a page can never show a
+stale answer or anyone else's. Pages with an error or a notice, and URLs with any other
+query than `?from=review`, are drawn as before and not kept.
+
+`tests/responses/test_page_cache.py` compares the kept pages byte for byte with pages
+drawn afresh, for every question in both languages.
+"""
+import secrets
+import threading
+from collections import OrderedDict
+
+from flask import current_app, render_template, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
+
+#: Pages kept per process: about 11 KB each.
+MAX_PAGES = 1000
+#: The query strings of a question page that are kept (anything else is drawn each time).
+CACHED_QUERIES = (b"", b"from=review")
+
+
+class PageCache:
+    """The most recently used pages, at most MAX_PAGES of them (thread-safe)."""
+
+    def __init__(self, max_pages=MAX_PAGES):
+        self.max_pages = max_pages
+        self.pages = OrderedDict()
+        self.lock = threading.Lock()
+        #: Stands for the CSRF token in a kept page; random, so no page text can contain it.
+        self.token_placeholder = "csrf-placeholder-" + secrets.token_hex(16)
+
+    def get(self, key):
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key, page):
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.max_pages:
+                self.pages.popitem(last=False)
+
+
+def page_cache():
+    """This app's cache (each app its own, as tests make many)."""
+    return current_app.extensions.setdefault("survey_page_cache", PageCache())
+
+
+def forget_pages(app):
+    """Drop every kept page: for a test that changes a running app's settings (a real
+    server reads them once, at its start, and a new process starts with no pages)."""
+    app.extensions.pop("survey_page_cache", None)
+
+
+def render_question(template, key, **context):
+    """render_template(template, **context), kept under `key` when the request may be:
+    a GET whose query is one of CACHED_QUERIES. `key` must name everything the page
+    shows that is not fixed while the process runs (see the module's doc)."""
+    if request.method != "GET" or request.query_string not in CACHED_QUERIES:
+        return render_template(template, **context)
+    cache = page_cache()
+    key = (template, request.script_root, request.path, request.query_string, *key)
+    page = cache.get(key)
+    if page is None:
+        placeholder = cache.token_placeholder
+        page = render_template(template, csrf_token=lambda: placeholder, **context)
+        cache.put(key, page)
+    # generate_csrf() also puts the session's token in the session when it has none yet.
+    return page.replace(cache.token_placeholder, str(escape(generate_csrf())))

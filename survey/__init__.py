@@ -57,9 +57,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    database.add_page_reader(app)
-    db.init_app(app)
-    database.init_page_reader(app, db)
+    database.init_database(app, db)  # db.init_app, with the page reader
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_timezone=app.config["SURVEY_TIMEZONE"])

@@ -11,11 +11,12 @@ upgrades:
   first read, so concurrent writers queue up (busy_timeout) and the reads it
   makes are the state it writes on.
 - A **read-only transaction** starts with a plain BEGIN and never waits for a
-  writer. Only requests declared read-only get one (`read_only_get()`: the GET
-  pages of the participant's questionnaire, the pages a participant reloads
-  most). The database itself refuses a write in such a transaction (SQLite's
-  `PRAGMA query_only`, PostgreSQL's `BEGIN READ ONLY`), so a write added to such
-  a page later fails every time in the tests, never now and then under load.
+  writer. Requests declared read-only get one (`read_only_get()`: the GET pages
+  of the participant's questionnaire) should they use the app's session at all:
+  what those pages show comes from the page reader (below), and the database
+  itself refuses a write in such a transaction (SQLite's `PRAGMA query_only`,
+  PostgreSQL's `BEGIN READ ONLY`), so a write added to such a page later fails
+  every time in the tests, never now and then under load.
 - The **page reader** is a second engine on the same database whose connections
   can only read and run each statement as its own transaction (autocommit). The
   questionnaire's pages read what they show through it (`read_page()`), the page
@@ -46,6 +47,8 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 #: How often a writer waiting in the queue looks again (SQLite's own waits grow to 100 ms).
 WRITER_QUEUE_POLL_S = 0.0005
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+#: The bind key (and execution option) of the engine the questionnaire's pages read with.
+PAGE_READER = "page_reader"
 
 
 @event.listens_for(Engine, "connect")
@@ -165,42 +168,41 @@ def _begin(connection):
             driver_connection.read_only = wanted
 
 
-#: The bind key (and execution option) of the engine the questionnaire's pages read with.
-PAGE_READER = "page_reader"
+def init_database(app, db):
+    """db.init_app(app), with the page reader beside the app's engine.
 
-
-def add_page_reader(app):
-    """Declare the page reader, one of Flask-SQLAlchemy's binds (call before db.init_app).
-
-    The same database as the app's, through connections that can only read, each
+    The page reader is the same database through connections that can only read, each
     statement its own transaction (autocommit): a page's read is one round trip, without
     BEGIN and ROLLBACK around it. No pre-ping either: read_page() retries a read whose
-    connection the database dropped. An in-memory SQLite database (`sqlite://`) would give
-    the reader a database of its own, so it is only for apps that never serve a page.
+    connection the database dropped. It is one of Flask-SQLAlchemy's binds, so it gets the
+    app's engine options and its `sqlite:///` path rules. An in-memory SQLite database
+    (`sqlite://`) would give the reader a database of its own: only for apps that never
+    serve a page (tests that list routes or commands).
     """
     options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
                "url": app.config["SQLALCHEMY_DATABASE_URI"], "isolation_level": "AUTOCOMMIT",
                "pool_pre_ping": False, "execution_options": {PAGE_READER: True}}
-    if not options["url"].startswith("sqlite"):
-        connect_args = dict(options.get("connect_args", {}))
-        connect_args["options"] = (connect_args.get("options", "")
-                                   + " -c default_transaction_read_only=on").strip()
-        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_BINDS"] = {**app.config.get("SQLALCHEMY_BINDS", {}),
                                       PAGE_READER: options}
-
-
-def init_page_reader(app, db):
-    """After db.init_app: on SQLite the page reader's connections refuse writes too."""
+    db.init_app(app)
     with app.app_context():
         engine = db.engines[PAGE_READER]
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_query_only)
+    sqlite = engine.dialect.name == "sqlite"
+    event.listen(engine, "connect", _sqlite_read_only if sqlite else _postgres_read_only)
 
 
-def _sqlite_query_only(dbapi_connection, connection_record):
+def _sqlite_read_only(dbapi_connection, connection_record):
     dbapi_connection.execute("PRAGMA query_only=1")
     connection_record.info["query_only"] = True
+
+
+def _postgres_read_only(dbapi_connection, connection_record):
+    # A statement once per new connection, not a startup option, which would replace any
+    # `options` the database URL or PGOPTIONS carries (a search_path, a statement_timeout).
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    dbapi_connection.autocommit = autocommit
 
 
 def read_page(db, reads):
@@ -211,14 +213,13 @@ def read_page(db, reads):
     pool then discards it and every connection made before it, and the reads run once
     more on a new connection. Safe to repeat: they only read."""
     engine = db.engines[PAGE_READER]
-    try:
-        with engine.connect() as connection:
-            return reads(connection)
-    except DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-    with engine.connect() as connection:
-        return reads(connection)
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                return reads(connection)
+        except DBAPIError as error:
+            if attempt == 2 or not error.connection_invalidated:
+                raise
 
 
 def dispose_engines(db):

@@ -12,13 +12,13 @@ import time
 import pytest
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from survey import database
+from survey import create_app, database
 from survey.database import dispose_engines
 from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.responses.models import Answer
 
-from .conftest import BOTH_DATABASES, ParticipantBrowser
+from .conftest import BOTH_DATABASES, ParticipantBrowser, app_settings
 
 
 def test_questionnaire_pages_do_not_wait_for_a_writer_on_sqlite(app, make_invitation,
@@ -98,6 +98,23 @@ def test_the_database_refuses_a_write_through_the_page_reader(app, make_invitati
             database.read_page(db, lambda connection: connection.execute(
                 db.update(Invitation).values(instrument_codes="vas")))
         assert db.session.execute(db.select(Invitation.instrument_codes)).scalar() != "vas"
+
+
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_the_page_reader_keeps_the_options_of_the_database_url(database_url, tmp_path):
+    """Read-only is set on each new connection, so a deployment's own settings in the URL
+    (here a statement_timeout) reach the page reader too."""
+    app = create_app(app_settings(database_url + "?options=-c%20statement_timeout%3D4321",
+                                  tmp_path))
+    try:
+        with app.test_request_context("/q/xq/1"):
+            settings = database.read_page(db, lambda connection: connection.execute(db.text(
+                "SELECT current_setting('statement_timeout'),"
+                " current_setting('transaction_read_only')")).one())
+        assert tuple(settings) == ("4321ms", "on")
+    finally:
+        with app.app_context():
+            dispose_engines(db)
 
 
 @pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)

@@ -1,4 +1,4 @@
-"""Question pages rendered once and served again, with nothing of any participant's in them.
+"""Question pages drawn once and served again: they hold an answer, but nothing that says whose.
 
 Drawing a question page (three templates, the scale, a dozen gettext calls) was a quarter
 of the work a worker does for it. A GET of a question page is the same HTML for everyone
@@ -11,22 +11,27 @@ What the key holds is everything the templates read that can differ between two 
 runs): the language, the URL (path, query and the app's root), the invitation's
 instruments, the instrument's version, the item and the answer stored for it. The stored
 answer is read afresh for every request (the page reader), so a page can never show a
-stale answer or anyone else's. Pages with an error or a notice, and URLs with any other
-query than `?from=review`, are drawn as before and not kept.
+stale answer or anyone else's. The view gives the templates only what the key names
+(no invitation). Pages with an error or a notice, HEADs, POSTs, any query but
+`?from=review` and any address but the page's own (`/q/xq/01` for `/q/xq/1`) are drawn
+as before and not kept; nor is anything while templates reload (debug).
 
 `tests/responses/test_page_cache.py` compares the kept pages byte for byte with pages
-drawn afresh, for every question in both languages.
+drawn afresh, for every question in both languages, answered and not, and for
+invitations with other questionnaires and an earlier wording.
 """
 import secrets
 import threading
 from collections import OrderedDict
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-#: Pages kept per process: about 11 KB each.
+#: Pages kept per process: about 3 KB each (a question page's HTML).
 MAX_PAGES = 1000
+#: Where an app keeps its cache, in app.extensions.
+EXTENSION = "survey_page_cache"
 #: The query strings of a question page that are kept (anything else is drawn each time).
 CACHED_QUERIES = (b"", b"from=review")
 
@@ -56,24 +61,32 @@ class PageCache:
                 self.pages.popitem(last=False)
 
 
-def page_cache():
-    """This app's cache (each app its own, as tests make many)."""
-    return current_app.extensions.setdefault("survey_page_cache", PageCache())
+def init_page_cache(app):
+    """Each app its own cache (tests make many apps in one process)."""
+    app.extensions[EXTENSION] = PageCache()
 
 
 def forget_pages(app):
     """Drop every kept page: for a test that changes a running app's settings (a real
     server reads them once, at its start, and a new process starts with no pages)."""
-    app.extensions.pop("survey_page_cache", None)
+    init_page_cache(app)
+
+
+def _may_keep():
+    """A plain GET of the page's own address, with templates that do not reload."""
+    return (request.method == "GET" and request.query_string in CACHED_QUERIES
+            and not current_app.jinja_env.auto_reload
+            and request.script_root + request.path
+            == url_for(request.endpoint, **request.view_args))
 
 
 def render_question(template, key, **context):
-    """render_template(template, **context), kept under `key` when the request may be:
-    a GET whose query is one of CACHED_QUERIES. `key` must name everything the page
-    shows that is not fixed while the process runs (see the module's doc)."""
-    if request.method != "GET" or request.query_string not in CACHED_QUERIES:
+    """render_template(template, **context), kept under `key` when the request may be
+    (_may_keep). `key` must name everything in `context` that is not fixed while the
+    process runs (see the module's doc)."""
+    if not _may_keep():
         return render_template(template, **context)
-    cache = page_cache()
+    cache = current_app.extensions[EXTENSION]
     key = (template, request.script_root, request.path, request.query_string, *key)
     page = cache.get(key)
     if page is None:

@@ -9,7 +9,10 @@ and reads the rows it writes on after its claim (responses/services.py). The sub
 works on the ORM objects.
 
 The rows are read through the page reader (`database.read_page()`: connections that can
-only read, one round trip a statement). Nothing is kept between requests: each page reads
+only read, one round trip a statement). Its two statements are two snapshots, as two
+statements always were on PostgreSQL (READ COMMITTED); the second reads only requested
+changes of submitted responses, and a submitted invitation's pages lead to the thank-you
+page, which shows no answers. Nothing is kept between requests: each page reads
 its rows afresh, so it can never show a participant stale answers or anyone else's.
 """
 from dataclasses import dataclass

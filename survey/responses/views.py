@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 
+from ..database import READ_ONLY_METHODS
 from ..errors import render_error
 from ..extensions import db
 from ..i18n import LANGUAGES, current_language
@@ -12,7 +13,7 @@ from ..invitations.services import invitation_state
 from ..security import local_path
 from . import navigation
 from .display import init_display
-from .page_cache import render_question
+from .page_cache import init_page_cache, render_question
 from .services import (
     PAGE_LOAD,
     WHO_ANSWERED,
@@ -27,6 +28,7 @@ from .snapshot import load_invitation_view
 
 bp = Blueprint("responses", __name__, url_prefix="/q")
 init_display(bp)
+bp.record_once(lambda state: init_page_cache(state.app))
 OPEN_AFTER_COMPLETION = ("responses.done", "responses.set_language")
 
 
@@ -75,12 +77,13 @@ def item_page(code, number):
         abort(404)
     instrument = instrument_for(invitation, code)
     item = instrument.item_at(number) or abort(404)
+    reading = request.method in READ_ONLY_METHODS  # GET, and HEAD (the GET without a body)
     # The page writes the CSRF token itself; a GET form need not make its own.
-    form = item_form_class(item)(meta={"csrf": False} if request.method == "GET" else None)
+    form = item_form_class(item)(meta={"csrf": False} if reading else None)
     from_review = request.args.get("from") == "review"
     response = response_for(invitation, code)
     stored = next((a for a in response.answers if a.item_id == item.id), None) if response else None
-    if request.method == "GET":
+    if reading:
         if stored is not None and stored.value is not None:
             form.value.data = str(stored.value)
         return _render_item(invitation, instrument, item, form)
@@ -123,13 +126,14 @@ def _after_item(invitation, position, action, from_review):
 
 
 def _render_item(invitation, instrument, item, form, unanswered_notice=False):
-    # A GET's page is kept per process (page_cache.py); the key is everything on it
-    # that is not the app's settings or the instrument definitions.
+    # A GET's page is kept per process (page_cache.py): the key is everything given to the
+    # templates that is not the app's settings or the instrument definitions. A GET has
+    # no error and no notice; pages with either are never kept.
     key = (current_language(), invitation.instruments, instrument.code, instrument.version,
-           item.number, form.value.data, form.confirm_skip._value(), unanswered_notice)
+           item.number, form.value.data)
     return render_question(
-        "responses/item.html", key, invitation=invitation, instrument=instrument, item=item,
-        form=form, unanswered_notice=unanswered_notice,
+        "responses/item.html", key, instrument=instrument, item=item, form=form,
+        unanswered_notice=unanswered_notice,
         progress=navigation.progress(invitation, instrument),
         from_review=request.args.get("from") == "review",
     )

@@ -2,11 +2,15 @@
 drawn afresh, each participant's own answer and CSRF token, and nothing else kept."""
 import pytest
 
+from survey.extensions import db
 from survey.instruments import instruments
+from survey.invitations.services import create_invitation
+from survey.participants.services import add_participant
 from survey.responses import page_cache
+from survey.responses.models import Response
 from survey.responses.page_cache import PageCache
 
-from ..conftest import CSRF, ParticipantBrowser
+from ..conftest import BASE_URL, CSRF, ParticipantBrowser
 
 
 def drawn_afresh(client, path, monkeypatch):
@@ -16,30 +20,65 @@ def drawn_afresh(client, path, monkeypatch):
         return client.get(path).get_data(as_text=True)
 
 
+def kept_pages(app):
+    return len(app.extensions[page_cache.EXTENSION].pages)
+
+
+@pytest.mark.parametrize("suffix", ["", "?from=review"])
+@pytest.mark.parametrize("lang", ["da", "en"])
 def test_a_kept_page_is_the_page_drawn_afresh_for_every_question(app, make_invitation,
-                                                                 participant_browser,
-                                                                 monkeypatch):
-    participant_browser.open(make_invitation())
-    client = participant_browser.client
-    compared = 0
+                                                                 monkeypatch, lang, suffix):
+    browser = ParticipantBrowser(app.test_client())
+    browser.open(make_invitation())  # a new participant: nothing answered yet
+    client = browser.client
+    client.get(f"/q/language/{lang}")
     with app.app_context():
         questions = [(code, item.number, item.scale.kind)
                      for code in ("xq", "vas") for item in instruments().current(code).items]
-    for lang in ("da", "en"):
-        client.get(f"/q/language/{lang}")
-        for code, number, kind in questions:
-            for suffix in ("", "?from=review"):
-                path = f"/q/{code}/{number}{suffix}"
-                for stored in (None, 7 if kind == "rating" else 63):
-                    if stored is not None:
-                        assert participant_browser.answer(code, number, stored).status_code == 302
-                    first = client.get(path).get_data(as_text=True)   # drawn and kept
-                    kept = client.get(path).get_data(as_text=True)    # from the cache
-                    assert kept == first == drawn_afresh(client, path, monkeypatch), path
-                    compared += 1
-                    if stored is not None:
-                        assert f'value="{stored}"' in kept
-    assert compared == 2 * 2 * 2 * len(questions)
+    for code, number, kind in questions:
+        path = f"/q/{code}/{number}{suffix}"
+        for stored in (None, 7 if kind == "rating" else 63):
+            if stored is not None:
+                assert browser.answer(code, number, stored).status_code == 302
+            first = client.get(path).get_data(as_text=True)   # drawn and kept (or kept)
+            kept = client.get(path).get_data(as_text=True)    # from the cache
+            assert kept == first == drawn_afresh(client, path, monkeypatch), path
+            assert f'<html lang="{lang}">' in kept
+            if stored is None:  # the page shows no answer
+                assert " checked" not in kept and '\n value=""' in kept if kind == "vas" \
+                    else " checked" not in kept, path
+            else:
+                assert (f'value="{stored}" checked' if kind == "rating"
+                        else f'value="{stored}"') in kept, path
+
+
+def test_the_key_holds_the_invitations_questionnaires_and_their_version(make_site_app,
+                                                                       monkeypatch):
+    """Three invitations in one process: both questionnaires on the site's current XQ
+    wording, the VAS alone ("Part 1 of 1"), and an XQ response begun on the earlier
+    wording. Each sees its own page, never one kept for another."""
+    site = make_site_app("xq-1.0.toml", [
+        ('version = "1.0"', 'version = "1.0-site"'),
+        ("Hvor svært er det for dig at tale", "Hvor svært er det (site) for dig at tale")])
+    with site.app_context():
+        both = create_invitation(add_participant("P001", "da"))[1]
+        vas_only = create_invitation(add_participant("P002", "da"), instrument_codes=["vas"])[1]
+        invitation, earlier = create_invitation(add_participant("P003", "da"))
+        db.session.add(Response(participant_id=invitation.participant_id,
+                                invitation_id=invitation.id, instrument_code="xq",
+                                instrument_version="1.0", mode="web", language="da"))
+        db.session.commit()
+    pages = {}
+    for name, link, path in (("both", both, "/q/vas/1"), ("vas_only", vas_only, "/q/vas/1"),
+                             ("both", both, "/q/xq/1"), ("earlier", earlier, "/q/xq/1")):
+        browser = ParticipantBrowser(site.test_client())
+        browser.open(link.removeprefix(BASE_URL))
+        kept = browser.client.get(path).get_data(as_text=True)
+        assert kept == drawn_afresh(browser.client, path, monkeypatch), (name, path)
+        pages[name, path] = kept
+    assert pages["both", "/q/vas/1"] != pages["vas_only", "/q/vas/1"]  # Del 2 af 2, Del 1 af 1
+    assert "(site)" in pages["both", "/q/xq/1"]
+    assert "(site)" not in pages["earlier", "/q/xq/1"]
 
 
 def test_each_participant_sees_their_own_answer_and_token(app, make_invitation):
@@ -64,22 +103,22 @@ def test_each_participant_sees_their_own_answer_and_token(app, make_invitation):
     assert 'value="5" checked' in second.client.get("/q/xq/2").get_data(as_text=True)
 
 
-def test_only_plain_gets_are_kept(app, make_invitation, participant_browser):
+def test_only_plain_gets_of_a_pages_own_address_are_kept(app, make_invitation,
+                                                         participant_browser):
     participant_browser.open(make_invitation())
     client = participant_browser.client
-    with app.app_context():
-        cache = app.extensions.setdefault("survey_page_cache", PageCache())
-    before = len(cache.pages)
-    assert client.get("/q/xq/1?from=elsewhere&x=1").status_code == 200
-    assert client.get("/q/xq/1?x=" + "y" * 500).status_code == 200
-    token = participant_browser.csrf_token("/q/xq/1")
-    kept = len(cache.pages)
-    assert kept == before + 1  # only the plain page
+    token = participant_browser.csrf_token("/q/xq/1")  # the plain page: kept
+    kept = kept_pages(app)
+    for other in ("/q/xq/1?from=elsewhere&x=1", "/q/xq/1?x=" + "y" * 500, "/q/xq/01",
+                  "/q/xq/0001", "/q/xq/\u0661"):  # an Arabic-Indic one: the route takes it
+        assert client.get(other).status_code == 200, other
+    assert client.head("/q/xq/1").status_code == 200
+    assert kept_pages(app) == kept
     invalid = client.post("/q/xq/1", data={"csrf_token": token, "value": "11"})
     assert invalid.status_code == 422
     notice = client.post("/q/xq/1", data={"csrf_token": token, "value": "", "action": "next"})
     assert notice.status_code == 200
-    assert len(cache.pages) == kept  # a page with an error or a notice is drawn each time
+    assert kept_pages(app) == kept  # a page with an error or a notice is drawn each time
 
 
 def test_the_cache_keeps_the_most_recently_used_pages():

@@ -12,27 +12,31 @@ from ..conftest import BOTH_DATABASES
 pytestmark = BOTH_DATABASES
 
 
-def selects_during(app, call):
-    """`call()`'s result and the SELECT statements sent while it ran, each with the name
-    of the engine that sent it: "app" (the app's own) or "reader" (the page reader)."""
+def statements_during(app, call, begin=None):
+    """`call()`'s result and the statements sent while it ran, as (engine, statement), the
+    engine "app" (the app's own) or "reader" (the page reader). `begin(connection)`, if
+    given, is called at each transaction the app's engine begins."""
     with app.app_context():
         engines = {"app": db.engine, "reader": db.engines[PAGE_READER]}
     statements = []
 
     def recorder(name):
         def record(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append((name, statement))
+            statements.append((name, statement))
         return record
 
     listeners = {name: recorder(name) for name in engines}
     for name, engine in engines.items():
         event.listen(engine, "before_cursor_execute", listeners[name])
+    if begin is not None:
+        event.listen(engines["app"], "begin", begin)
     try:
         result = call()
     finally:
         for name, engine in engines.items():
             event.remove(engine, "before_cursor_execute", listeners[name])
+        if begin is not None:
+            event.remove(engines["app"], "begin", begin)
     return result, statements
 
 
@@ -43,9 +47,10 @@ def test_item_and_review_pages_read_everything_in_one_query(app, make_invitation
         assert participant_browser.answer("xq", number, value).status_code == 302
     client = participant_browser.client
     for path in ("/q/xq/2", "/q/review", "/q/"):
-        page, selects = selects_during(app, lambda path=path: client.get(path))
+        page, sent = statements_during(app, lambda path=path: client.get(path))
         assert page.status_code == 200, path
-        assert [name for name, _ in selects] == ["reader"], (path, selects)
+        assert [(name, text.lstrip().split(None, 1)[0].upper()) for name, text in sent] == [
+            ("reader", "SELECT")], (path, sent)
 
 
 def test_pages_show_the_current_answer_of_this_participant_only(app, client, make_invitation,
@@ -85,39 +90,23 @@ def test_saving_an_answer_reads_the_page_then_writes_in_one_short_transaction(
     save alone) and reads only what the save writes on."""
     participant_browser.open(make_invitation())
     assert participant_browser.answer("xq", 1, 3).status_code == 302
-    with app.app_context():
-        engine, reader = db.engine, db.engines[PAGE_READER]
-    sent = []
-
-    def begin(connection):
-        sent.append(("app", "BEGIN read-only" if in_read_only_request() else "BEGIN"))
-
-    def recorder(name):
-        def record(conn, cursor, text, parameters, context, executemany):
-            verb = text.lstrip().split(None, 1)[0].upper()
-            if verb not in ("PRAGMA", "BEGIN") and "pg_advisory_xact_lock" not in text:
-                sent.append((name, verb))  # the audit chain's lock left out
-        return record
-
-    listeners = {"app": recorder("app"), "reader": recorder("reader")}
-    event.listen(engine, "begin", begin)
-    event.listen(engine, "before_cursor_execute", listeners["app"])
-    event.listen(reader, "before_cursor_execute", listeners["reader"])
-    try:
-        for value, action, target in ((5, "next", "/q/xq/2"), (6, "back", "/q/"),
-                                      (7, "next", "/q/xq/2")):
-            sent.clear()
-            response = participant_browser.answer("xq", 1, value, action=action)
-            assert (response.status_code, response.location) == (302, target)
-            # the CSRF token's page; the saved page read; the save: claim, the stored
-            # response and answer, the answer's update, the audit head and its record.
-            assert sent == [("reader", "SELECT"), ("reader", "SELECT"), ("app", "BEGIN"),
-                            *[("app", verb) for verb in
-                              ("UPDATE", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT")]
-                            ], sent
-    finally:
-        event.remove(engine, "begin", begin)
-        event.remove(engine, "before_cursor_execute", listeners["app"])
-        event.remove(reader, "before_cursor_execute", listeners["reader"])
+    begun = []
+    for value, action, target in ((5, "next", "/q/xq/2"), (6, "back", "/q/"),
+                                  (7, "next", "/q/xq/2")):
+        begun.clear()
+        response, sent = statements_during(
+            app, lambda value=value, action=action: participant_browser.answer(
+                "xq", 1, value, action=action),
+            begin=lambda connection: begun.append(in_read_only_request()))
+        assert (response.status_code, response.location) == (302, target)
+        verbs = [(name, text.lstrip().split(None, 1)[0].upper()) for name, text in sent
+                 if "pg_advisory_xact_lock" not in text]  # the audit chain's lock left out
+        # the CSRF token's page; the saved page read; the save: claim, the stored
+        # response and answer, the answer's update, the audit head and its record.
+        assert [verb for verb in verbs if verb[1] not in ("PRAGMA", "BEGIN")] == [
+            ("reader", "SELECT"), ("reader", "SELECT"),
+            *[("app", verb) for verb in
+              ("UPDATE", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT")]], verbs
+        assert begun == [False]  # one transaction on the app's engine, a write one
     html = participant_browser.client.get("/q/xq/1").get_data(as_text=True)
     assert 'value="7" checked' in html

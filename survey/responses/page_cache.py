@@ -24,7 +24,7 @@ import secrets
 import threading
 from collections import OrderedDict
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
@@ -74,10 +74,12 @@ def forget_pages(app):
 
 def _may_keep():
     """A plain GET of the page's own address, with templates that do not reload."""
+    # The route built again from its arguments (url_for's work, without its lookups):
+    # "/q/xq/01" matches the route, but its own address is "/q/xq/1".
     return (request.method == "GET" and request.query_string in CACHED_QUERIES
             and not current_app.jinja_env.auto_reload
-            and request.script_root + request.path
-            == url_for(request.endpoint, **request.view_args))
+            and (request.url_rule.build(request.view_args, append_unknown=False)
+                 or (None, None))[1] == request.path)
 
 
 def render_question(template, key, **context):

@@ -17,7 +17,8 @@ PostgreSQL cluster started as the tests start one) it
    and p99 latency and the ratio of requests/s to the bare Flask app's:
 
    open link   GET /i/<token>        (writes: the link was opened)
-   item page   GET /q/xq/<n>         (read-only)
+   item page   GET /q/xq/<n>         (read-only; nothing answered yet, so after the
+                                      first of each page, pages kept per process)
    save answer POST /q/xq/<n>        (writes the answer and its audit record)
    review      GET /q/review         (read-only)
    submit      POST /q/submit        (writes 16 'not answered', scores, audit);

@@ -85,8 +85,8 @@ def _may_keep():
 def render_question(template, key, **context):
     """render_template(template, **context), kept under `key` when the request may be
     (_may_keep). `key` must name everything in `context` that is not fixed while the
-    process runs (see the module's doc)."""
-    if not _may_keep():
+    process runs (see the module's doc); None draws the page without keeping it."""
+    if key is None or not _may_keep():
         return render_template(template, **context)
     cache = current_app.extensions[EXTENSION]
     key = (template, request.script_root, request.path, request.query_string, *key)

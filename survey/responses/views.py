@@ -127,10 +127,11 @@ def _after_item(invitation, position, action, from_review):
 
 def _render_item(invitation, instrument, item, form, unanswered_notice=False):
     # A GET's page is kept per process (page_cache.py): the key is everything given to the
-    # templates that is not the app's settings or the instrument definitions. A GET has
-    # no error and no notice; pages with either are never kept.
-    key = (current_language(), invitation.instruments, instrument.code, instrument.version,
-           item.number, form.value.data)
+    # templates that is not the app's settings or the instrument definitions. A page with
+    # an error or the "not answered" notice is never kept (key None).
+    key = None if form.value.errors or unanswered_notice else (
+        current_language(), invitation.instruments, instrument.code, instrument.version,
+        item.number, form.value.data)
     return render_question(
         "responses/item.html", key, instrument=instrument, item=item, form=form,
         unanswered_notice=unanswered_notice,

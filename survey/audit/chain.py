@@ -119,8 +119,10 @@ def latest_anchor(path):
 def append_anchor(path, count, mac):
     """Append the head unless a later one is there already (commits may finish out of order).
 
-    The file is opened append-only, locked against other processes while the
-    last head is read and the new one written, and fsynced before it is closed.
+    The file is opened append-only and locked against other processes while the
+    last head is read and the new one written; it is fsynced after the lock is left
+    (so another process's line goes in while this one waits for the disk) and before
+    the commit's request goes on.
     """
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -131,10 +133,11 @@ def append_anchor(path, count, mac):
             return False
         anchor = Anchor(count, mac, now_utc().isoformat(timespec="seconds"))
         os.write(descriptor, anchor.line().encode("ascii"))
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
         os.fsync(descriptor)
         return True
     finally:
-        os.close(descriptor)  # also releases the lock
+        os.close(descriptor)  # also releases the lock, where it is still held
 
 
 def note_head(session, record):

@@ -12,7 +12,7 @@ runs): the language, the URL (path, query and the app's root), the invitation's
 instruments, the instrument's version, the item and the answer stored for it. The stored
 answer is read afresh for every request (the page reader), so a page can never show a
 stale answer or anyone else's. The view gives the templates only what the key names
-(no invitation). Pages with an error or a notice, HEADs, POSTs, any query but
+(no invitation). Pages with an error or a notice (a POST's), HEADs, any query but
 `?from=review` and any address but the page's own (`/q/xq/01` for `/q/xq/1`) are drawn
 as before and not kept; nor is anything while templates reload (debug).
 
@@ -82,18 +82,19 @@ def _may_keep():
                  or (None, None))[1] == request.path)
 
 
-def render_question(template, key, **context):
-    """render_template(template, **context), kept under `key` when the request may be
-    (_may_keep). `key` must name everything in `context` that is not fixed while the
-    process runs (see the module's doc); None draws the page without keeping it."""
-    if key is None or not _may_keep():
-        return render_template(template, **context)
+def render_question(template, key, context):
+    """render_template(template, **context()), kept under `key` when the request may be
+    (_may_keep). `key` must name everything in what context() returns that is not fixed
+    while the process runs (see the module's doc). context() is called only when the page
+    is drawn, so a kept page costs nothing the templates would have needed."""
+    if not _may_keep():
+        return render_template(template, **context())
     cache = current_app.extensions[EXTENSION]
     key = (template, request.script_root, request.path, request.query_string, *key)
     page = cache.get(key)
     if page is None:
         placeholder = cache.token_placeholder
-        page = render_template(template, csrf_token=lambda: placeholder, **context)
+        page = render_template(template, csrf_token=lambda: placeholder, **context())
         cache.put(key, page)
     # generate_csrf() also puts the session's token in the session when it has none yet.
     return page.replace(cache.token_placeholder, str(escape(generate_csrf())))

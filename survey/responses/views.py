@@ -77,36 +77,33 @@ def item_page(code, number):
         abort(404)
     instrument = instrument_for(invitation, code)
     item = instrument.item_at(number) or abort(404)
-    reading = request.method in READ_ONLY_METHODS  # GET, and HEAD (the GET without a body)
-    # The page writes the CSRF token itself; a GET form need not make its own.
-    form = item_form_class(item)(meta={"csrf": False} if reading else None)
     from_review = request.args.get("from") == "review"
     response = response_for(invitation, code)
     stored = next((a for a in response.answers if a.item_id == item.id), None) if response else None
-    if reading:
-        if stored is not None and stored.value is not None:
-            form.value.data = str(stored.value)
-        return _render_item(invitation, instrument, item, form)
+    if request.method in READ_ONLY_METHODS:  # GET, and HEAD (the GET without a body)
+        shown = str(stored.value) if stored is not None and stored.value is not None else None
+        return _show_item(invitation, instrument, item, shown)
+    form = item_form_class(item)()
     if not form.validate():
-        return _render_item(invitation, instrument, item, form), 422
+        return _draw_item(invitation, instrument, item, form), 422
     action = request.form.get("action", "next")
     value = form.value.value
     skipping = value is None and action == "next"
     if skipping and not form.confirm_skip.data and not (stored and stored.state == "not_answered"):
         form.confirm_skip.data = "1"  # point it out once; the next press goes on without it
-        return _render_item(invitation, instrument, item, form, unanswered_notice=True)
-    saving = value is not None or skipping
-    try:
-        if saving:
-            save_answer(invitation, code, item.id, value, current_language(),
+        return _draw_item(invitation, instrument, item, form, unanswered_notice=True)
+    shown_in = current_language()  # before "switch language" below changes it
+    # Where to go next comes from the page's snapshot, read before the save (and worked
+    # out before it, so the save's write lock is held for its statements alone).
+    target = _after_item(invitation, (code, number), action, from_review)
+    if value is not None or skipping:
+        try:
+            save_answer(invitation, code, item.id, value, shown_in,
                         input_method=request.form.get("input_method") or None)
-        # Where to go next comes from the page's snapshot, read before the save.
-        target = _after_item(invitation, (code, number), action, from_review)
-        if saving:
             db.session.commit()
-    except InvitationClosed:
-        db.session.rollback()
-        return redirect(url_for(".done"))
+        except InvitationClosed:
+            db.session.rollback()
+            return redirect(url_for(".done"))
     return redirect(target)
 
 
@@ -125,19 +122,32 @@ def _after_item(invitation, position, action, from_review):
     return navigation.position_url(following)
 
 
-def _render_item(invitation, instrument, item, form, unanswered_notice=False):
-    # A GET's page is kept per process (page_cache.py): the key is everything given to the
-    # templates that is not the app's settings or the instrument definitions. A page with
-    # an error or the "not answered" notice is never kept (key None).
-    key = None if form.value.errors or unanswered_notice else (
-        current_language(), invitation.instruments, instrument.code, instrument.version,
-        item.number, form.value.data)
-    return render_question(
-        "responses/item.html", key, instrument=instrument, item=item, form=form,
-        unanswered_notice=unanswered_notice,
-        progress=navigation.progress(invitation, instrument),
-        from_review=request.args.get("from") == "review",
-    )
+def _show_item(invitation, instrument, item, shown):
+    """A GET's question page, showing the stored answer `shown` (text, or None). It is kept
+    per process (page_cache.py): the key is everything the templates get that is not the
+    app's settings or the instrument definitions, and a kept page is served without the
+    form or anything else the templates would need."""
+    def context():
+        form = item_form_class(item)(meta={"csrf": False})  # the page writes the token itself
+        form.value.data = shown
+        return _item_context(invitation, instrument, item, form)
+    key = (current_language(), invitation.instruments, instrument.code, instrument.version,
+           item.number, shown)
+    return render_question("responses/item.html", key, context)
+
+
+def _draw_item(invitation, instrument, item, form, unanswered_notice=False):
+    """A POST's question page, with what was typed and its error or the "not answered"
+    notice: drawn every time, never kept."""
+    return render_template("responses/item.html", **_item_context(
+        invitation, instrument, item, form, unanswered_notice))
+
+
+def _item_context(invitation, instrument, item, form, unanswered_notice=False):
+    return {"instrument": instrument, "item": item, "form": form,
+            "unanswered_notice": unanswered_notice,
+            "progress": navigation.progress(invitation, instrument),
+            "from_review": request.args.get("from") == "review"}
 
 
 @bp.get("/review")

@@ -142,6 +142,18 @@ def test_language_switch_keeps_answers(make_invitation, participant_browser):
     assert '<html lang="da">' in page and 'value="6" checked' in page
 
 
+def test_an_answer_saved_by_switching_language_keeps_the_language_it_was_shown_in(
+        app, make_invitation, participant_browser):
+    """The switch goes to the other language only after the answer is saved: the answer
+    was given to the question as it read in the first one."""
+    participant_browser.open(make_invitation(lang="da"))
+    participant_browser.answer("xq", 2, 4, action="switch_language", lang="en")
+    participant_browser.answer("xq", 3, 5)
+    with app.app_context():
+        answers = db.session.execute(db.select(Answer).order_by(Answer.item_id)).scalars().all()
+        assert [(a.item_id, a.language) for a in answers] == [("xq2", "da"), ("xq3", "en")]
+
+
 def test_language_switch_never_redirects_off_site(make_invitation, participant_browser):
     participant_browser.open(make_invitation())
     for target in ("https://evil.example/q/", "//evil.example/q/", "/elsewhere"):

@@ -1,7 +1,7 @@
 """Throughput of the participant's pages under load, beside a bare Flask "hello world".
 
     .venv/bin/python bench/load.py [--clients 1,10,50] [--duration 5] [--workers 2]
-                                   [--postgres] [--profile]
+                                   [--repeat 1] [--postgres] [--profile]
 
 Needs `wrk` (Debian package: `apt-get install wrk`); the script says so and stops
 if it is missing. For each database (SQLite, and with --postgres also a throw-away
@@ -14,7 +14,8 @@ PostgreSQL cluster started as the tests start one) it
    CSRF token;
 4. drives both servers with wrk at 1, 10 and 50 concurrent clients, each request
    of a scenario rotating over the participants, and prints requests/s, p50, p95
-   and p99 latency and the ratio of requests/s to the bare Flask app's:
+   and p99 latency and the ratio of requests/s to the bare Flask app's, measured
+   just before the row (its requests/s are printed beside it):
 
    open link   GET /i/<token>        (writes: the link was opened)
    item page   GET /q/xq/<n>         (read-only; nothing answered yet, so after the
@@ -26,7 +27,11 @@ PostgreSQL cluster started as the tests start one) it
                participant kept for it has submitted (at most --duration)
 
 wrk runs on the same two cores as the servers, as does anything else running on
-the machine, so the figures are for comparing one run's rows with each other.
+the machine, so the figures are for comparing one run's rows with each other. On a
+shared (virtual) machine bare Flask itself can serve 1,500 requests/s one minute
+and 2,700 the next; hence bare Flask before every row, and --repeat N, which
+measures each number of clients N times and prints each row's median ratio with
+its lowest and highest.
 With --profile it also times the item page in-process (test client, no HTTP),
 counts the Python function calls it makes and prints the functions that take
 the most time. Not a test: it prints figures.
@@ -40,6 +45,7 @@ import pstats
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,20 +207,20 @@ def wrk(port, requests, clients, duration, once=False):
 
 
 def print_row(name, clients, result, hello_rps):
-    ratio = f"{100 * result['rps'] / hello_rps:5.1f} %" if hello_rps else "      "
     errors = f"  {result['errors']} errors" if result["errors"] else ""
     if result.get("ran_out"):
         errors += "  (every kept participant submitted before the end: a lower bound)"
     print(f"  {name:<12} {clients:>3}  {result['rps']:8.0f}  {result['p50']:7.1f}  "
-          f"{result['p95']:7.1f}  {result['p99']:7.1f}  {ratio}  {result['requests']:>7}"
-          f"{errors}", flush=True)
+          f"{result['p95']:7.1f}  {result['p99']:7.1f}  {hello_rps:8.0f}  "
+          f"{100 * result['rps'] / hello_rps:5.1f} %  {result['requests']:>7}{errors}",
+          flush=True)
 
 
 def run_database(label, url, args, workdir):
-    per_level = args.submitters
+    per_run = args.submitters
+    runs = len(args.clients) * args.repeat
     anchor_file = os.path.join(workdir, "audit_anchor")
-    links = prepare_database(url, args.participants + per_level * len(args.clients),
-                             anchor_file)
+    links = prepare_database(url, args.participants + per_run * runs, anchor_file)
     env = {"SURVEY_SECRET_KEY": SECRET, "SURVEY_AUDIT_KEY": AUDIT_KEY,
            "SURVEY_AUDIT_ANCHOR_FILE": anchor_file,
            "SURVEY_DATABASE_URL": url, "SURVEY_BASE_URL": BASE_URL,
@@ -242,24 +248,41 @@ def run_database(label, url, args, workdir):
         print(f"\n{label}: gunicorn --workers {args.workers}{threads}, "
               f"{len(browsing)} participants, {args.duration} s a row")
         print(f"  {'':<12} {'clients':>3}  {'req/s':>8}  {'p50 ms':>7}  {'p95 ms':>7}  "
-              f"{'p99 ms':>7}  {'ratio':>7}  {'requests':>7}")
-        for level, clients in enumerate(args.clients):
-            hello = wrk(hello_server.port, ['{"GET", "/", {}, nil}'], clients, args.duration)
-            print_row("bare Flask", clients, hello, None)
-            for name, requests in (("open link", opening), ("item page", items),
-                                   ("save answer", saves), ("review", reviews)):
-                print_row(name, clients, wrk(app_server.port, requests, clients, args.duration),
-                          hello["rps"])
-            submitters = links[args.participants + level * per_level:
-                               args.participants + (level + 1) * per_level]
-            submits = []
-            for link in submitters:
+              f"{'p99 ms':>7}  {'bare/s':>8}  {'ratio':>7}  {'requests':>7}")
+        fresh_submitters = iter(range(runs))
+
+        def submits():
+            start = args.participants + next(fresh_submitters) * per_run
+            kept = []
+            for link in links[start:start + per_run]:
                 cookie, token = session_of(app_server, link)
-                submits.append(lua_request("POST", "/q/submit", cookie,
-                                           urlencode({"csrf_token": token})))
-            result = wrk(app_server.port, submits, clients, args.duration, once=True)
-            result["ran_out"] = result["requests"] >= len(submits)
-            print_row("submit", clients, result, hello["rps"])
+                kept.append(lua_request("POST", "/q/submit", cookie,
+                                        urlencode({"csrf_token": token})))
+            return kept
+
+        for clients in args.clients:
+            ratios = {}
+            for _ in range(args.repeat):
+                for name, requests in (("open link", opening), ("item page", items),
+                                       ("save answer", saves), ("review", reviews),
+                                       ("submit", None)):
+                    # Bare Flask is measured again just before each row: on a shared
+                    # machine the speed of both moves from minute to minute, and a
+                    # ratio compares one moment.
+                    once = requests is None
+                    requests = submits() if once else requests
+                    hello = wrk(hello_server.port, ['{"GET", "/", {}, nil}'], clients,
+                                args.duration)
+                    result = wrk(app_server.port, requests, clients, args.duration, once=once)
+                    result["ran_out"] = once and result["requests"] >= len(requests)
+                    print_row(name, clients, result, hello["rps"])
+                    ratios.setdefault(name, []).append(100 * result["rps"] / hello["rps"])
+            if args.repeat > 1:
+                print(f"  ratio to bare Flask at {clients} clients over {args.repeat} repeats: "
+                      "median (lowest-highest)")
+                for name, values in ratios.items():
+                    print(f"  {name:<12} {statistics.median(values):5.1f} % "
+                          f"({min(values):.1f}-{max(values):.1f})")
     finally:
         app_server.stop()
         hello_server.stop()
@@ -337,8 +360,12 @@ def main():
                         help="threads a worker (gunicorn's gthread workers when more than 1)")
     parser.add_argument("--participants", type=int, default=200,
                         help="participants the browsing rows rotate over")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure each number of clients this many times, bare Flask "
+                             "again each time, and print each row's median ratio")
     parser.add_argument("--submitters", type=int, default=300,
-                        help="participants kept to submit, for each number of clients")
+                        help="participants kept to submit, for each number of clients "
+                             "and repeat")
     parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL")
     parser.add_argument("--profile", action="store_true", help="also profile the item page")
     args = parser.parse_args()

@@ -35,6 +35,22 @@ def test_another_session_gets_another_token_and_cannot_use_this_one(
     assert refused.status_code == 400
 
 
+def test_an_answer_without_a_token_is_refused_and_not_stored(
+        app, make_invitation, participant_browser):
+    """The question page's form leaves the check to CSRFProtect, which checks every POST."""
+    from survey.extensions import db
+    from survey.responses.models import Answer
+
+    participant_browser.open(make_invitation())
+    client = participant_browser.client
+    page_token(client)
+    for data in ({"value": "4", "action": "next"},
+                 {"csrf_token": "", "value": "4", "action": "next"}):
+        assert client.post("/q/xq/1", data=data).status_code == 400
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Answer.id))).scalar() == 0
+
+
 def test_a_token_signed_with_another_key_is_refused(app, make_invitation, participant_browser):
     participant_browser.open(make_invitation())
     client = participant_browser.client

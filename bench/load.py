@@ -206,13 +206,20 @@ def wrk(port, requests, clients, duration, once=False):
             "p99": p99 / 1000, "requests": n, "errors": errors}
 
 
+def ratio(result, hello_rps):
+    """Requests/s as a percentage of bare Flask's; None when bare Flask served nothing."""
+    return 100 * result["rps"] / hello_rps if hello_rps else None
+
+
 def print_row(name, clients, result, hello_rps):
+    share = ratio(result, hello_rps)
+    share = f"{share:5.1f} %" if share is not None else "      -"
     errors = f"  {result['errors']} errors" if result["errors"] else ""
     if result.get("ran_out"):
         errors += "  (every kept participant submitted before the end: a lower bound)"
     print(f"  {name:<12} {clients:>3}  {result['rps']:8.0f}  {result['p50']:7.1f}  "
           f"{result['p95']:7.1f}  {result['p99']:7.1f}  {hello_rps:8.0f}  "
-          f"{100 * result['rps'] / hello_rps:5.1f} %  {result['requests']:>7}{errors}",
+          f"{share}  {result['requests']:>7}{errors}",
           flush=True)
 
 
@@ -263,20 +270,22 @@ def run_database(label, url, args, workdir):
         for clients in args.clients:
             ratios = {}
             for _ in range(args.repeat):
-                for name, requests in (("open link", opening), ("item page", items),
-                                       ("save answer", saves), ("review", reviews),
-                                       ("submit", None)):
+                # Each participant submits once: the submit row gets fresh ones each time.
+                for name, requests, once in (("open link", opening, False),
+                                             ("item page", items, False),
+                                             ("save answer", saves, False),
+                                             ("review", reviews, False),
+                                             ("submit", submits(), True)):
                     # Bare Flask is measured again just before each row: on a shared
                     # machine the speed of both moves from minute to minute, and a
                     # ratio compares one moment.
-                    once = requests is None
-                    requests = submits() if once else requests
                     hello = wrk(hello_server.port, ['{"GET", "/", {}, nil}'], clients,
                                 args.duration)
                     result = wrk(app_server.port, requests, clients, args.duration, once=once)
                     result["ran_out"] = once and result["requests"] >= len(requests)
                     print_row(name, clients, result, hello["rps"])
-                    ratios.setdefault(name, []).append(100 * result["rps"] / hello["rps"])
+                    if (share := ratio(result, hello["rps"])) is not None:
+                        ratios.setdefault(name, []).append(share)
             if args.repeat > 1:
                 print(f"  ratio to bare Flask at {clients} clients over {args.repeat} repeats: "
                       "median (lowest-highest)")

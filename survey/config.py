@@ -259,6 +259,16 @@ def check_production_safety(app):
     """Refuse to run in production mode with settings that are only safe locally."""
     check_secret_key(app)
     check_audit_key(app)
+    check_csrf(app)
+
+
+def check_csrf(app):
+    """Every POST relies on CSRFProtect's check before any view runs (the question page's
+    form makes no check of its own), so the app never starts with it switched off."""
+    for name in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT"):
+        if not app.config.get(name, True):
+            raise ConfigurationError(
+                f"{name} is off: every form relies on the CSRF check of every POST.")
 
 
 def check_secret_key(app):

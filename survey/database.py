@@ -62,15 +62,16 @@ def _tune_sqlite_connection(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
     connection_record.info["query_only"] = False
-    connection_record.info["writer_queue"] = WriterQueue.beside(dbapi_connection)
 
 
 class WriterQueue:
     """A lock file beside an SQLite database that writers take before BEGIN IMMEDIATE
-    and leave at the end of their transaction (one open file per connection, so it
-    queues threads and processes alike). It adds no guarantee, only a faster wake-up:
-    SQLite's write lock still decides, and a writer that waited here longer than the
-    busy timeout goes on to BEGIN IMMEDIATE and gets SQLite's "database is locked"."""
+    and leave at the end of their transaction (one open file per connection that has
+    written, opened at its first write transaction, so it queues threads and processes
+    alike; the page reader's connections never open it). It adds no guarantee, only a
+    faster wake-up: SQLite's write lock still decides, and a writer that waited here
+    longer than the busy timeout goes on to BEGIN IMMEDIATE and gets SQLite's "database
+    is locked"."""
 
     def __init__(self, path):
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -102,6 +103,14 @@ class WriterQueue:
 
 def _writer_queue(connection):
     return connection.connection.info.get("writer_queue")
+
+
+def _queue_for_writing(connection):
+    """The connection's writer queue, opened at its first write transaction."""
+    info = connection.connection.info
+    if "writer_queue" not in info:
+        info["writer_queue"] = WriterQueue.beside(connection.connection.dbapi_connection)
+    return info["writer_queue"]
 
 
 @event.listens_for(Engine, "commit")
@@ -149,7 +158,7 @@ def _begin(connection):
         if info.get("query_only") != read_only:
             connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
             info["query_only"] = read_only
-        queue = None if read_only else info.get("writer_queue")
+        queue = None if read_only else _queue_for_writing(connection)
         if queue is not None:
             queue.enter(SQLITE_BUSY_TIMEOUT_MS / 1000)
         try:

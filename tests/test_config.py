@@ -11,6 +11,13 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
 
 
+@pytest.mark.parametrize("setting", ["WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT"])
+def test_the_csrf_check_cannot_be_switched_off(setting, tmp_path):
+    with pytest.raises(ConfigurationError, match=setting):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+                    "TESTING": True, setting: False})
+
+
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SURVEY_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("SURVEY_AUDIT_KEY", "audit-key-" + "a" * 40)

@@ -182,6 +182,34 @@ def queue_is_free(path):
     return True
 
 
+def writer_queue_files_open(path):
+    """How many of this process's file descriptors are the SQLite writer queue's file."""
+    import os
+
+    target = os.path.realpath(f"{path}-writers")
+    found = 0
+    for descriptor in os.listdir("/proc/self/fd"):
+        try:
+            found += os.readlink(f"/proc/self/fd/{descriptor}") == target
+        except OSError:
+            continue  # closed since it was listed
+    return found
+
+
+def test_only_connections_that_write_open_the_writer_queue(
+        app, make_invitation, participant_browser):
+    participant_browser.open(make_invitation())
+    with app.app_context():
+        dispose_engines(db)
+        path = db.engine.url.database
+    assert writer_queue_files_open(path) == 0
+    for number in (1, 2, 1):
+        assert participant_browser.client.get(f"/q/xq/{number}").status_code == 200
+    assert writer_queue_files_open(path) == 0  # the page reader's connections only read
+    participant_browser.answer("xq", 1, 4)
+    assert writer_queue_files_open(path) == 1
+
+
 def test_sqlite_writers_queue_until_the_transaction_ends(app, monkeypatch):
     monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 1000)
     with app.app_context():

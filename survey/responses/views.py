@@ -82,38 +82,38 @@ def item_page(code, number):
     stored = next((a for a in response.answers if a.item_id == item.id), None) if response else None
     if request.method in READ_ONLY_METHODS:  # GET, and HEAD (the GET without a body)
         shown = str(stored.value) if stored is not None and stored.value is not None else None
-        return _show_item(invitation, instrument, item, shown)
+        return _show_item(invitation, instrument, item, shown, from_review)
     # CSRFProtect has checked this POST's token before any view ran (a POST without a
     # valid one never gets here); the form need not check it a second time.
     form = item_form_class(item)(meta={"csrf": False})
     if not form.validate():
-        return _draw_item(invitation, instrument, item, form), 422
+        return _draw_item(invitation, instrument, item, form, from_review), 422
     action = request.form.get("action", "next")
     value = form.value.value
     skipping = value is None and action == "next"
     if skipping and not form.confirm_skip.data and not (stored and stored.state == "not_answered"):
         form.confirm_skip.data = "1"  # point it out once; the next press goes on without it
-        return _draw_item(invitation, instrument, item, form, unanswered_notice=True)
-    shown_in = current_language()  # before "switch language" below changes it
+        return _draw_item(invitation, instrument, item, form, from_review,
+                          unanswered_notice=True)
     # Where to go next comes from the page's snapshot, read before the save (and worked
     # out before it, so the save's write lock is held for its statements alone).
     target = _after_item(invitation, (code, number), action, from_review)
     if value is not None or skipping:
         try:
-            save_answer(invitation, code, item.id, value, shown_in,
+            save_answer(invitation, code, item.id, value, current_language(),
                         input_method=request.form.get("input_method") or None)
             db.session.commit()
         except InvitationClosed:
             db.session.rollback()
             return redirect(url_for(".done"))
+    if action == "switch_language" and request.form.get("lang") in LANGUAGES:
+        session["lang"] = request.form["lang"]  # after the save: it was shown in the old one
     return redirect(target)
 
 
 def _after_item(invitation, position, action, from_review):
+    """The address a button leads to (changes nothing)."""
     if action == "switch_language":
-        lang = request.form.get("lang")
-        if lang in LANGUAGES:
-            session["lang"] = lang
         return navigation.position_url(position, from_review)
     if action == "back":
         previous = navigation.previous_position(invitation, position)
@@ -124,7 +124,7 @@ def _after_item(invitation, position, action, from_review):
     return navigation.position_url(following)
 
 
-def _show_item(invitation, instrument, item, shown):
+def _show_item(invitation, instrument, item, shown, from_review):
     """A GET's question page, showing the stored answer `shown` (text, or None). It is kept
     per process (page_cache.py): the key is everything the templates get that is not the
     app's settings or the instrument definitions, and a kept page is served without the
@@ -132,24 +132,24 @@ def _show_item(invitation, instrument, item, shown):
     def context():
         form = item_form_class(item)(meta={"csrf": False})  # the page writes the token itself
         form.value.data = shown
-        return _item_context(invitation, instrument, item, form)
+        return _item_context(invitation, instrument, item, form, from_review)
     key = (current_language(), invitation.instruments, instrument.code, instrument.version,
-           item.number, shown)
+           item.number, shown)  # from_review comes from the URL, part of every key
     return render_question("responses/item.html", key, context)
 
 
-def _draw_item(invitation, instrument, item, form, unanswered_notice=False):
+def _draw_item(invitation, instrument, item, form, from_review, unanswered_notice=False):
     """A POST's question page, with what was typed and its error or the "not answered"
     notice: drawn every time, never kept."""
     return render_template("responses/item.html", **_item_context(
-        invitation, instrument, item, form, unanswered_notice))
+        invitation, instrument, item, form, from_review, unanswered_notice))
 
 
-def _item_context(invitation, instrument, item, form, unanswered_notice=False):
+def _item_context(invitation, instrument, item, form, from_review, unanswered_notice=False):
     return {"instrument": instrument, "item": item, "form": form,
             "unanswered_notice": unanswered_notice,
             "progress": navigation.progress(invitation, instrument),
-            "from_review": request.args.get("from") == "review"}
+            "from_review": from_review}
 
 
 @bp.get("/review")

@@ -154,6 +154,24 @@ def test_an_answer_saved_by_switching_language_keeps_the_language_it_was_shown_i
         assert [(a.item_id, a.language) for a in answers] == [("xq2", "da"), ("xq3", "en")]
 
 
+def test_a_switch_whose_answer_could_not_be_saved_keeps_the_language(
+        app, make_invitation, participant_browser, monkeypatch):
+    """The invitation closed between the page and the press: nothing saved, no switch."""
+    from survey.responses import views
+    from survey.responses.services import InvitationClosed
+
+    participant_browser.open(make_invitation(lang="da"))
+
+    def closed(invitation, *args, **kwargs):
+        raise InvitationClosed(invitation.id)
+
+    monkeypatch.setattr(views, "save_answer", closed)
+    refused = participant_browser.answer("xq", 2, 4, action="switch_language", lang="en")
+    assert refused.location.endswith("/q/done")
+    with participant_browser.client.session_transaction() as session:
+        assert session.get("lang") != "en"
+
+
 def test_language_switch_never_redirects_off_site(make_invitation, participant_browser):
     participant_browser.open(make_invitation())
     for target in ("https://evil.example/q/", "//evil.example/q/", "/elsewhere"):

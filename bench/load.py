@@ -28,8 +28,8 @@ PostgreSQL cluster started as the tests start one) it
 
 wrk runs on the same two cores as the servers, as does anything else running on
 the machine, so the figures are for comparing one run's rows with each other. On a
-shared (virtual) machine bare Flask itself can serve 1,500 requests/s one minute
-and 2,700 the next; hence bare Flask before every row, and --repeat N, which
+shared (virtual) machine bare Flask itself served 1,100 requests/s one minute and
+3,300 the next; hence bare Flask before every row, and --repeat N, which
 measures each number of clients N times and prints each row's median ratio with
 its lowest and highest.
 With --profile it also times the item page in-process (test client, no HTTP),
@@ -256,10 +256,10 @@ def run_database(label, url, args, workdir):
               f"{len(browsing)} participants, {args.duration} s a row")
         print(f"  {'':<12} {'clients':>3}  {'req/s':>8}  {'p50 ms':>7}  {'p95 ms':>7}  "
               f"{'p99 ms':>7}  {'bare/s':>8}  {'ratio':>7}  {'requests':>7}")
-        fresh_submitters = iter(range(runs))
 
-        def submits():
-            start = args.participants + next(fresh_submitters) * per_run
+        def submits(run):
+            """The submits of the participants kept for this run: each submits once."""
+            start = args.participants + run * per_run
             kept = []
             for link in links[start:start + per_run]:
                 cookie, token = session_of(app_server, link)
@@ -267,15 +267,15 @@ def run_database(label, url, args, workdir):
                                         urlencode({"csrf_token": token})))
             return kept
 
-        for clients in args.clients:
+        for level, clients in enumerate(args.clients):
             ratios = {}
-            for _ in range(args.repeat):
-                # Each participant submits once: the submit row gets fresh ones each time.
+            for repeat in range(args.repeat):
                 for name, requests, once in (("open link", opening, False),
                                              ("item page", items, False),
                                              ("save answer", saves, False),
                                              ("review", reviews, False),
-                                             ("submit", submits(), True)):
+                                             ("submit", submits(level * args.repeat + repeat),
+                                              True)):
                     # Bare Flask is measured again just before each row: on a shared
                     # machine the speed of both moves from minute to minute, and a
                     # ratio compares one moment.

@@ -256,7 +256,8 @@ def audit_settings(instance_path):
 
 
 def check_production_safety(app):
-    """Refuse to run in production mode with settings that are only safe locally."""
+    """Refuse to run with unsafe settings: keys that are only safe locally (outside
+    debug and tests), and a CSRF check switched off (never)."""
     check_secret_key(app)
     check_audit_key(app)
     check_csrf(app)

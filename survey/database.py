@@ -201,8 +201,7 @@ def init_database(app, db):
 
 
 def _sqlite_read_only(dbapi_connection, connection_record):
-    dbapi_connection.execute("PRAGMA query_only=1")
-    connection_record.info["query_only"] = True
+    dbapi_connection.execute("PRAGMA query_only=1")  # for good: it never begins a transaction
 
 
 def _postgres_read_only(dbapi_connection, connection_record):
